@@ -1,0 +1,24 @@
+"""Every model, imported here so the metadata is complete for create_all and Alembic."""
+
+from registry.models.activities import Activity, ActivityCategory
+from registry.models.audit import AuditEntry
+from registry.models.people import Citizen, Clan, Household, Organisation, OrganisationMember
+from registry.models.units import AdminUnit, UnitLevel, UnitMapping
+from registry.models.users import ApiToken, Role, User
+
+__all__ = [
+    "Activity",
+    "ActivityCategory",
+    "AdminUnit",
+    "ApiToken",
+    "AuditEntry",
+    "Citizen",
+    "Clan",
+    "Household",
+    "Organisation",
+    "OrganisationMember",
+    "Role",
+    "UnitLevel",
+    "UnitMapping",
+    "User",
+]

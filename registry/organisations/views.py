@@ -1,0 +1,7 @@
+"""organisations pages (placeholder blueprint, filled in by its feature work)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")

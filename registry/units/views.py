@@ -1,0 +1,7 @@
+"""units pages (placeholder blueprint, filled in by its feature work)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("units", __name__, url_prefix="/units")
