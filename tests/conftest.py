@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -14,12 +15,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from registry import create_app, normalise_database_url
 from registry.extensions import db
 from registry.models import AdminUnit, Role, UnitLevel, User
 
 _schema_ready: set[str] = set()
+
+
+@functools.cache
+def _test_hash(password: str) -> str:
+    # a cheap hash keeps fixtures fast; production uses werkzeug's default (scrypt)
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -78,6 +86,8 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 @pytest.fixture
@@ -128,7 +138,7 @@ def world(app: Flask) -> World:
         ("xem_a", Role.viewer, a),
     ):
         user = User(username=name, role=role, unit=unit, full_name=f"Cán bộ {name}")
-        user.set_password(w.password)
+        user.password_hash = _test_hash(w.password)
         db.session.add(user)
         w.users[name] = user
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from registry.models.activities import Activity, ActivityCategory
 from registry.models.audit import AuditEntry
+from registry.models.evaluation import Assessment, EvaluationResult
 from registry.models.people import Citizen, Clan, Household, Organisation, OrganisationMember
 from registry.models.units import AdminUnit, UnitLevel, UnitMapping
 from registry.models.users import ApiToken, Role, User
@@ -11,9 +12,11 @@ __all__ = [
     "ActivityCategory",
     "AdminUnit",
     "ApiToken",
+    "Assessment",
     "AuditEntry",
     "Citizen",
     "Clan",
+    "EvaluationResult",
     "Household",
     "Organisation",
     "OrganisationMember",

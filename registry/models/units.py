@@ -21,7 +21,12 @@ class UnitLevel(enum.StrEnum):
     village = "village"
 
 
-LEVEL_DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
+LEVEL_DEPTH = {
+    UnitLevel.province: 0,
+    UnitLevel.district: 1,
+    UnitLevel.commune: 2,
+    UnitLevel.village: 3,
+}
 
 
 class AdminUnit(Versioned, Base):

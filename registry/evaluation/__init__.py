@@ -1,0 +1,1 @@
+"""Evaluation: criteria sets applied to the registry's data, set-based, level by level."""
