@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "registry.organisations.views",
     "registry.activities.views",
     "registry.admin.views",
+    "registry.evaluation.views",
     "registry.api.views",
 )
 

@@ -54,19 +54,24 @@ def create_user(username: str, role: str, unit_code: str, password: str, full_na
 @click.command("seed-demo")
 @click.option("--size", type=click.Choice(["small", "province"]), default="small", show_default=True)
 @click.option("--seed", default=1373, show_default=True, help="Random seed (same seed, same data).")
-def seed_demo(size: str, seed: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if the database has units.")
+@click.option("--scale", type=float, default=1.0, hidden=True, help="Households per village × SCALE (tests).")
+def seed_demo(size: str, seed: int, if_empty: bool, scale: float) -> None:
     """Fill an empty database with demo data under province code 34 (Thái Bình)."""
     from registry import demo
 
     try:
-        summary = demo.seed(size=size, seed=seed, echo=click.echo)
+        summary = demo.seed(size=size, seed=seed, echo=click.echo, if_empty=if_empty, scale=scale)
     except RegistryError as error:
         _fail(error.message)
         return
+    db.session.commit()
     click.echo(summary)
 
 
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    for command in (init_db, create_user, seed_demo):
+    from registry.evaluation.commands import COMMANDS as EVALUATION_COMMANDS
+
+    for command in (init_db, create_user, seed_demo, *EVALUATION_COMMANDS):
         app.cli.add_command(command)

@@ -124,11 +124,14 @@ def world(app: Flask) -> World:
     a = _unit("12865", "Tân Hòa", "xã", UnitLevel.commune, d)
     b = _unit("12868", "Song An", "xã", UnitLevel.commune, d)
     w.units = {
-        "province": p, "district": d, "commune_a": a, "commune_b": b,
+        "province": p,
+        "district": d,
+        "commune_a": a,
+        "commune_b": b,
         "village_a1": _unit("1286501", "Thôn Đông", "thôn", UnitLevel.village, a),
         "village_a2": _unit("1286502", "Thôn Đoài", "thôn", UnitLevel.village, a),
         "village_b1": _unit("1286801", "Thôn Nam", "thôn", UnitLevel.village, b),
-    }  # fmt: skip
+    }
     for name, role, unit in (
         ("admin", Role.admin, p),
         ("tinh", Role.province, p),

@@ -38,6 +38,7 @@ class ActivityForm(FlaskForm):
         render_kw={"inputmode": "decimal"},
     )
     evidence = TextAreaField(
-        _l("Minh chứng (giấy chứng nhận, danh sách lớp...)"), validators=[Optional(), Length(max=2000)]
+        _l("Minh chứng (giấy chứng nhận, danh sách lớp...)"),
+        validators=[Optional(), Length(max=2000)],
     )
     version = HiddenField()

@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from registry import audit
 from registry.auth.services import require_edit, require_scope, scope_filter
 from registry.errors import NotFound
+from registry.evaluation.services import refresh_if_evaluated
 from registry.extensions import db
 from registry.models import Activity, ActivityCategory, Citizen, User
 from registry.people_input import (
@@ -34,8 +35,12 @@ def load_categories(path: Path = CATEGORIES_FILE) -> int:
     changed = 0
     for order, row in enumerate(rows):
         category = existing.get(row["code"]) or ActivityCategory(code=row["code"])
-        values = {"name_vi": row["name_vi"], "name_en": row["name_en"], "sort_order": order,
-                  "is_active": row.get("active", True)}  # fmt: skip
+        values = {
+            "name_vi": row["name_vi"],
+            "name_en": row["name_en"],
+            "sort_order": order,
+            "is_active": row.get("active", True),
+        }
         if any(getattr(category, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(category, key, value)
@@ -53,7 +58,9 @@ def categories(active_only: bool = True) -> list[ActivityCategory]:
     return list(db.session.scalars(stmt))
 
 
-def activities_query(actor: User, *, citizen: Citizen | None = None, year: int | None = None) -> Select[tuple[Activity]]:
+def activities_query(
+    actor: User, *, citizen: Citizen | None = None, year: int | None = None
+) -> Select[tuple[Activity]]:
     """Activities in the actor's scope (of one citizen and/or one year), newest first."""
     stmt = select(Activity).join(Citizen).where(scope_filter(actor, Citizen.village_id))
     if citizen is not None:
@@ -106,35 +113,62 @@ def _category_id(value: Any) -> int:
     return category.id
 
 
-def record_activity(actor: User, citizen: Citizen, data: Mapping[str, Any], *, today: date) -> Activity:
+def record_activity(
+    actor: User, citizen: Citizen, data: Mapping[str, Any], *, today: date
+) -> Activity:
     """Record one learning activity for ``citizen``."""
     require_edit(actor, citizen.village)
     activity = Activity(citizen=citizen, created_by_id=actor.id, **_parse(data, today))
     db.session.add(activity)
     db.session.flush()
-    audit.record(actor, "create", activity, unit_id=citizen.village_id,
-                 changes=audit.snapshot(activity), summary=f"{citizen.full_name}: {activity.title}")  # fmt: skip
+    refresh_if_evaluated([activity.held_on.year], {"citizen": {citizen.id}})
+    audit.record(
+        actor,
+        "create",
+        activity,
+        unit_id=citizen.village_id,
+        changes=audit.snapshot(activity),
+        summary=f"{citizen.full_name}: {activity.title}",
+    )
     return activity
 
 
-def update_activity(actor: User, activity: Activity, data: Mapping[str, Any], *, version: Any, today: date) -> Activity:
+def update_activity(
+    actor: User, activity: Activity, data: Mapping[str, Any], *, version: Any, today: date
+) -> Activity:
     """Change an activity; refused when somebody saved it since ``version`` was read."""
     require_edit(actor, activity.citizen.village)
     audit.check_version(activity, int(version) if str(version or "").isdigit() else None)
     values = _parse(data, today)
     before = audit.snapshot(activity)
+    old_year = activity.held_on.year
     for key, value in values.items():
         setattr(activity, key, value)
     db.session.flush()
-    audit.record(actor, "update", activity, unit_id=activity.citizen.village_id,
-                 changes=audit.diff(before, activity), summary=activity.title)  # fmt: skip
+    refresh_if_evaluated({old_year, activity.held_on.year}, {"citizen": {activity.citizen_id}})
+    audit.record(
+        actor,
+        "update",
+        activity,
+        unit_id=activity.citizen.village_id,
+        changes=audit.diff(before, activity),
+        summary=activity.title,
+    )
     return activity
 
 
 def delete_activity(actor: User, activity: Activity) -> None:
     """Delete an activity (its snapshot stays in the audit log)."""
     require_edit(actor, activity.citizen.village)
-    audit.record(actor, "delete", activity, unit_id=activity.citizen.village_id,
-                 changes=audit.snapshot(activity), summary=activity.title)  # fmt: skip
+    audit.record(
+        actor,
+        "delete",
+        activity,
+        unit_id=activity.citizen.village_id,
+        changes=audit.snapshot(activity),
+        summary=activity.title,
+    )
+    year, citizen_id = activity.held_on.year, activity.citizen_id
     db.session.delete(activity)
     db.session.flush()
+    refresh_if_evaluated([year], {"citizen": {citizen_id}})

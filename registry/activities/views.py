@@ -98,7 +98,11 @@ def delete(activity_id: int) -> ResponseReturnValue:
     return render_template(
         "confirm_delete.html",
         form=form,
-        what=_("hoạt động “%(title)s” của %(name)s", title=activity.title, name=activity.citizen.full_name),
+        what=_(
+            "hoạt động “%(title)s” của %(name)s",
+            title=activity.title,
+            name=activity.citizen.full_name,
+        ),
         consequence=None,
         cancel_url=url_for("citizens.detail", citizen_id=citizen_id),
     )

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, delete, select, true
 from werkzeug.security import generate_password_hash
 
 from registry import audit
@@ -136,3 +136,46 @@ def change_password(user: User, *, actor: User, new_password: str) -> None:
         )
     user.set_password(new_password)
     audit.record(actor, "password", user, unit_id=user.unit_id, summary=user.username)
+
+
+def update_user(
+    user: User, *, actor: User, full_name: str, role: Role, unit: AdminUnit, active: bool
+) -> User:
+    """Change an account's name, role, unit or active flag (an admin's action).
+
+    The role must fit the unit's level, and an admin cannot lock themselves out by
+    deactivating their own account or giving up their own admin role.
+    """
+    errors: dict[str, list[str]] = {}
+    if role in ROLE_LEVEL and unit.level != ROLE_LEVEL[role]:
+        errors["unit"] = ["Vai trò không phù hợp với cấp của đơn vị."]
+    if user.id == actor.id and not active:
+        errors["active"] = ["Bạn không thể tự khóa tài khoản của chính mình."]
+    if user.id == actor.id and user.role is Role.admin and role is not Role.admin:
+        errors["role"] = ["Bạn không thể tự bỏ quyền quản trị của chính mình."]
+    if errors:
+        raise ValidationFailed("Thông tin tài khoản không hợp lệ.", errors)
+    before = audit.snapshot(user)
+    user.full_name, user.role, user.unit, user.active = full_name.strip(), role, unit, active
+    db.session.flush()
+    audit.record(
+        actor, "update", user, unit_id=unit.id, changes=audit.diff(before, user),
+        summary=user.username,
+    )  # fmt: skip
+    return user
+
+
+def reset_password(user: User, *, actor: User, new_password: str) -> None:
+    """Set a new password for another account (an admin's action) and revoke its API tokens.
+
+    :raises OutOfScope: the actor is not an admin.
+    """
+    if actor.role is not Role.admin:
+        raise OutOfScope("Chỉ quản trị viên được đặt lại mật khẩu.")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "Mật khẩu quá ngắn.", {"password": [f"Cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]}
+        )
+    user.set_password(new_password)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(actor, "reset_password", user, unit_id=user.unit_id, summary=user.username)

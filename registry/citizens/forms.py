@@ -31,7 +31,10 @@ class CitizenForm(FlaskForm):
     )
     cccd = StringField(
         _l("Số CCCD (không bắt buộc)"),
-        validators=[Optional(), Regexp(r"^\s*\d{12}\s*$", message=_l("Số CCCD gồm đúng 12 chữ số."))],
+        validators=[
+            Optional(),
+            Regexp(r"^\s*\d{12}\s*$", message=_l("Số CCCD gồm đúng 12 chữ số.")),
+        ],
         render_kw={"inputmode": "numeric", "maxlength": 12},
     )
     phone = StringField(_l("Số điện thoại"), validators=[Optional(), Length(max=15)])

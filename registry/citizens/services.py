@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from registry import audit, vn
-from registry.auth.services import require_edit, require_scope, scope_filter
-from registry.errors import Conflict, NotFound
+from registry.auth.services import in_scope, require_edit, require_scope, scope_filter
+from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Clan, Household, UnitLevel, User
 from registry.models.people import CitizenStatus, Relation
@@ -24,12 +24,21 @@ from registry.people_input import (
     optional_phone,
     required_text,
 )
-from registry.units.services import subtree_ids
+from registry.units.services import subtree_cte
 
 CITIZEN_FIELDS = (
-    "full_name", "gender", "birth_date", "cccd", "phone", "village_id", "household_id",
-    "relation", "clan_id", "status", "left_on",
-)  # fmt: skip
+    "full_name",
+    "gender",
+    "birth_date",
+    "cccd",
+    "phone",
+    "village_id",
+    "household_id",
+    "relation",
+    "clan_id",
+    "status",
+    "left_on",
+)
 
 
 def new_code() -> str:
@@ -55,7 +64,8 @@ def citizens_query(
     stmt = select(Citizen).where(scope_filter(actor, Citizen.village_id))
     if unit is not None:
         require_scope(actor, unit, hide=False)
-        stmt = stmt.where(Citizen.village_id.in_(subtree_ids(unit.id)))
+        # a CTE name of its own: scope_filter's "subtree" CTE sits in the same statement
+        stmt = stmt.where(Citizen.village_id.in_(select(subtree_cte(unit.id, "unit_tree").c.id)))
     if (clause := search_filter(q)) is not None:
         stmt = stmt.where(clause)
     if household_id is not None:
@@ -84,7 +94,9 @@ def _parse(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any], FieldE
     values: dict[str, Any] = {
         "full_name": errors.check("full_name", required_text(120), data.get("full_name")),
         "gender": errors.check("gender", choice({"M", "F"}), data.get("gender")),
-        "birth_date": errors.check("birth_date", lambda v: birth_date(v, today), data.get("birth_date")),
+        "birth_date": errors.check(
+            "birth_date", lambda v: birth_date(v, today), data.get("birth_date")
+        ),
         "cccd": errors.check("cccd", optional_cccd, data.get("cccd")),
         "phone": errors.check("phone", optional_phone, data.get("phone")),
         "relation": errors.check(
@@ -113,26 +125,43 @@ def _optional_id(value: Any) -> int | None:
         raise ValueError("Mã không hợp lệ.") from None
 
 
-def _check_links(actor: User, values: dict[str, Any], errors: FieldErrors, citizen_id: int | None) -> None:
-    """Check the village, household, clan and CCCD against the database and the actor's scope."""
+def _check_village(actor: User, values: dict[str, Any], errors: FieldErrors) -> AdminUnit | None:
     village = db.session.get(AdminUnit, values["village_id"]) if values["village_id"] else None
     if values["village_id"] and (village is None or village.level != UnitLevel.village):
         errors.add("village_id", "Thôn/tổ dân phố không tồn tại.")
-        village = None
-    if village is not None:
-        try:
-            require_edit(actor, village)
-        except Exception:  # noqa: BLE001 - any scope refusal reads the same on a form
-            errors.add("village_id", "Thôn/tổ dân phố nằm ngoài phạm vi quản lý của bạn.")
-    if values["household_id"]:
-        household = db.session.get(Household, values["household_id"])
-        if household is None or (village is not None and household.village_id != village.id):
-            errors.add("household_id", "Hộ gia đình phải thuộc cùng thôn với công dân.")
-    elif values["relation"] is not None:
-        errors.add("relation", "Chỉ ghi quan hệ với chủ hộ khi công dân thuộc một hộ.")
+        return None
+    if village is not None and not (in_scope(actor, village) and actor.can_edit):
+        errors.add("village_id", "Thôn/tổ dân phố nằm ngoài phạm vi quản lý của bạn.")
+    return village
+
+
+def _check_household(
+    values: dict[str, Any], errors: FieldErrors, village: AdminUnit | None, citizen_id: int | None
+) -> None:
+    if not values["household_id"]:
+        if values["relation"] is not None:
+            errors.add("relation", "Chỉ ghi quan hệ với chủ hộ khi công dân thuộc một hộ.")
+        return
+    household = db.session.get(Household, values["household_id"])
+    if household is None or (village is not None and household.village_id != village.id):
+        errors.add("household_id", "Hộ gia đình phải thuộc cùng thôn với công dân.")
+    elif values["relation"] is Relation.head and household.head_id not in (None, citizen_id):
+        errors.add("relation", "Hộ này đã có chủ hộ. Hãy đổi chủ hộ trên trang hộ gia đình.")
+
+
+def _check_links(
+    actor: User, values: dict[str, Any], errors: FieldErrors, citizen_id: int | None
+) -> None:
+    """Check the village, household, clan and CCCD against the database and the actor's scope."""
+    village = _check_village(actor, values, errors)
+    _check_household(values, errors, village, citizen_id)
     if values["clan_id"]:
         clan = db.session.get(Clan, values["clan_id"])
-        if clan is None or village is None or clan.unit_id not in {a.id for a in village.ancestors()}:
+        if (
+            clan is None
+            or village is None
+            or clan.unit_id not in {a.id for a in village.ancestors()}
+        ):
             errors.add("clan_id", "Dòng họ không thuộc địa bàn của công dân.")
     if values["cccd"]:
         other = db.session.scalar(select(Citizen.id).where(Citizen.cccd == values["cccd"]))
@@ -166,12 +195,20 @@ def create_citizen(actor: User, data: Mapping[str, Any], *, today: date) -> Citi
     db.session.flush()
     if values["relation"] is Relation.head and citizen.household is not None:
         citizen.household.head = citizen
-    audit.record(actor, "create", citizen, unit_id=citizen.village_id, changes=audit.snapshot(citizen),
-                 summary=citizen.full_name)  # fmt: skip
+    audit.record(
+        actor,
+        "create",
+        citizen,
+        unit_id=citizen.village_id,
+        changes=audit.snapshot(citizen),
+        summary=citizen.full_name,
+    )
     return citizen
 
 
-def update_citizen(actor: User, citizen: Citizen, data: Mapping[str, Any], *, version: Any, today: date) -> Citizen:
+def update_citizen(
+    actor: User, citizen: Citizen, data: Mapping[str, Any], *, version: Any, today: date
+) -> Citizen:
     """Change a citizen's record; refused when somebody saved it since ``version`` was read."""
     require_edit(actor, citizen.village)
     audit.check_version(citizen, _optional_id(version))
@@ -182,8 +219,14 @@ def update_citizen(actor: User, citizen: Citizen, data: Mapping[str, Any], *, ve
     before = audit.snapshot(citizen)
     _apply(citizen, values)
     db.session.flush()
-    audit.record(actor, "update", citizen, unit_id=citizen.village_id,
-                 changes=audit.diff(before, citizen), summary=citizen.full_name)  # fmt: skip
+    audit.record(
+        actor,
+        "update",
+        citizen,
+        unit_id=citizen.village_id,
+        changes=audit.diff(before, citizen),
+        summary=citizen.full_name,
+    )
     return citizen
 
 
@@ -192,8 +235,14 @@ def delete_citizen(actor: User, citizen: Citizen) -> None:
     require_edit(actor, citizen.village)
     for household in db.session.scalars(select(Household).where(Household.head_id == citizen.id)):
         household.head = None
-    audit.record(actor, "delete", citizen, unit_id=citizen.village_id,
-                 changes=audit.snapshot(citizen), summary=citizen.full_name)  # fmt: skip
+    audit.record(
+        actor,
+        "delete",
+        citizen,
+        unit_id=citizen.village_id,
+        changes=audit.snapshot(citizen),
+        summary=citizen.full_name,
+    )
     db.session.delete(citizen)
     db.session.flush()
 

@@ -14,6 +14,7 @@ from registry.citizens import services
 from registry.citizens.forms import RELATION_CHOICES, CitizenForm, DeleteForm
 from registry.clans.services import clans_query
 from registry.errors import RegistryError
+from registry.evaluation.summary import subject_results
 from registry.extensions import db
 from registry.models import Citizen, Household, UnitLevel
 from registry.templating import format_date
@@ -39,7 +40,11 @@ def detail(citizen_id: int) -> ResponseReturnValue:
     citizen = services.get_citizen(current_user, citizen_id)
     activities = db.session.scalars(activities_query(current_user, citizen=citizen)).all()
     return render_template(
-        "citizens/detail.html", citizen=citizen, activities=activities, delete_form=DeleteForm()
+        "citizens/detail.html",
+        citizen=citizen,
+        activities=activities,
+        results=subject_results("citizen", citizen.id),
+        delete_form=DeleteForm(),
     )
 
 

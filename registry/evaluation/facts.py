@@ -311,13 +311,19 @@ def rollup_facts(
             tree = closure()
             group = tree.c.ancestor_id
             source = rows.join(tree, tree.c.unit_id == rows.c.group_id)
-            stmt = select(group.label("subject_id"), func.sum(rows.c.passed).label("num"),
-                          func.count().label("den")).select_from(source)  # fmt: skip
+            stmt = select(
+                group.label("subject_id"),
+                func.sum(rows.c.passed).label("num"),
+                func.count().label("den"),
+            ).select_from(source)
             stmt = stmt.where(group.in_(subject_ids))
         else:
             group = rows.c.group_id
-            stmt = select(group.label("subject_id"), func.sum(rows.c.passed).label("num"),
-                          func.count().label("den")).where(group.in_(subject_ids))  # fmt: skip
+            stmt = select(
+                group.label("subject_id"),
+                func.sum(rows.c.passed).label("num"),
+                func.count().label("den"),
+            ).where(group.in_(subject_ids))
         sub = stmt.group_by(group).subquery(f"r{index}")
         out.append((sub, {c.id: FactColumns(numerator=sub.c.num, denominator=sub.c.den)}))
     return out

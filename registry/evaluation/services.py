@@ -134,8 +134,19 @@ def _evaluate_group(
         literal(utcnow()).label("evaluated_at"),
     ).select_from(source)
     _delete_old(kind, period, unit_ids, only_ids)
-    columns = ["year", "subject_type", "subject_id", "unit_id", "set_id", "set_version", "total",
-               "passed", "level", "points", "evaluated_at"]  # fmt: skip
+    columns = [
+        "year",
+        "subject_type",
+        "subject_id",
+        "unit_id",
+        "set_id",
+        "set_version",
+        "total",
+        "passed",
+        "level",
+        "points",
+        "evaluated_at",
+    ]
     db.session.execute(insert(EvaluationResult).from_select(columns, scored))
     return _count(kind, period, unit_ids, only_ids)
 
@@ -214,3 +225,22 @@ def refresh(
     for kind, ids, home_units in expand(touched, tree, period):
         for cset, unit_ids in _set_groups(kind, home_units, tree, year, sets).items():
             _evaluate_group(kind, cset, period, unit_ids, sorted(ids))
+
+
+def evaluated_years() -> list[int]:
+    """Years that have stored results, newest first."""
+    return list(
+        db.session.scalars(
+            select(EvaluationResult.year).distinct().order_by(EvaluationResult.year.desc())
+        )
+    )
+
+
+def refresh_if_evaluated(years: Iterable[int], touched: dict[str, set[int]]) -> None:
+    """Keep evaluated years current after a change: re-evaluate ``touched`` and dependents.
+
+    Years never evaluated stay empty (a partial result would mislead every roll-up).
+    """
+    done = set(evaluated_years())
+    for year in sorted(set(years) & done):
+        refresh(year, touched)

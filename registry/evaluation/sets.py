@@ -10,8 +10,15 @@ from registry.models import AdminUnit
 
 # evaluation order: every level only rolls up levels evaluated before it
 SUBJECT_ORDER = (
-    "citizen", "household", "clan", "organisation", "village", "commune", "district", "province",
-)  # fmt: skip
+    "citizen",
+    "household",
+    "clan",
+    "organisation",
+    "village",
+    "commune",
+    "district",
+    "province",
+)
 AREA_SUBJECTS = ("village", "commune", "district", "province")
 
 _cache: dict[str, tuple[CriteriaSet, ...]] = {}
@@ -46,9 +53,12 @@ def ancestor_codes(unit: AdminUnit, by_id: dict[int, AdminUnit] | None = None) -
 
 
 def applicable(
-    sets: Iterable[CriteriaSet], subject: str, year: int, unit: AdminUnit,
+    sets: Iterable[CriteriaSet],
+    subject: str,
+    year: int,
+    unit: AdminUnit,
     by_id: dict[int, AdminUnit] | None = None,
-) -> CriteriaSet | None:  # fmt: skip
+) -> CriteriaSet | None:
     """The set for ``subject`` in ``year`` for a subject living in ``unit``, or None."""
     try:
         return criteria.select_set(list(sets), subject, year, ancestor_codes(unit, by_id))

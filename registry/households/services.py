@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from registry import audit, vn
 from registry.auth.services import require_edit, require_scope, scope_filter
-from registry.errors import Conflict, NotFound
+from registry.errors import Conflict, NotFound, RegistryError
 from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Household, UnitLevel, User
+from registry.models.people import Relation
 from registry.people_input import FieldErrors, optional_text
-from registry.units.services import subtree_ids
+from registry.units.services import subtree_cte
 
 
-def households_query(actor: User, *, unit: AdminUnit | None = None, q: str = "") -> Select[tuple[Household]]:
-    """Households in scope, sorted by their head's name (headless ones last), then code."""
+def households_query(
+    actor: User, *, unit: AdminUnit | None = None, q: str = ""
+) -> Select[tuple[Household]]:
+    """Households in scope, sorted by their head's name (headless ones last), then code.
+
+    Every word of ``q`` must appear, accents ignored, in the head's name or in the code.
+    """
     stmt = (
         select(Household)
         .outerjoin(Citizen, Household.head_id == Citizen.id)
@@ -26,9 +32,12 @@ def households_query(actor: User, *, unit: AdminUnit | None = None, q: str = "")
     )
     if unit is not None:
         require_scope(actor, unit, hide=False)
-        stmt = stmt.where(Household.village_id.in_(subtree_ids(unit.id)))
+        # named apart from scope_filter's own subtree CTE
+        stmt = stmt.where(Household.village_id.in_(select(subtree_cte(unit.id, "unit_tree").c.id)))
     for token in vn.search_tokens(q):
-        stmt = stmt.where(Citizen.search_name.like(f"%{token}%") | Household.code.ilike(f"%{token}%"))
+        stmt = stmt.where(
+            Citizen.search_name.like(f"%{token}%") | Household.code.ilike(f"%{token}%")
+        )
     return stmt.order_by(Citizen.sort_key.is_(None), Citizen.sort_key, Household.code)
 
 
@@ -41,6 +50,19 @@ def get_household(actor: User, household_id: int) -> Household:
     return household
 
 
+def member_counts(household_ids: Iterable[int]) -> dict[int, int]:
+    """``{household id: number of members}`` for a page of households, in one query."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Citizen.household_id, func.count())
+        .where(Citizen.household_id.in_(ids))
+        .group_by(Citizen.household_id)
+    )
+    return {key: count for key, count in rows if key is not None}
+
+
 def _village(actor: User, value: Any, errors: FieldErrors) -> AdminUnit | None:
     village = db.session.get(AdminUnit, int(value)) if str(value or "").isdigit() else None
     if village is None or village.level != UnitLevel.village:
@@ -48,7 +70,7 @@ def _village(actor: User, value: Any, errors: FieldErrors) -> AdminUnit | None:
         return None
     try:
         require_edit(actor, village)
-    except Exception:  # noqa: BLE001 - any scope refusal reads the same on a form
+    except RegistryError:  # any scope refusal reads the same on a form
         errors.add("village_id", "Thôn/tổ dân phố nằm ngoài phạm vi quản lý của bạn.")
         return None
     return village
@@ -62,7 +84,7 @@ def _new_code(village: AdminUnit) -> str:
 
 
 def create_household(actor: User, data: Mapping[str, Any]) -> Household:
-    """Register a household in a village of the actor's scope."""
+    """Register a household in a village of the actor's scope (``village_id``, ``address``)."""
     errors = FieldErrors()
     village = _village(actor, data.get("village_id"), errors)
     address = errors.check("address", optional_text(200), data.get("address"))
@@ -71,27 +93,51 @@ def create_household(actor: User, data: Mapping[str, Any]) -> Household:
     household = Household(code=_new_code(village), village=village, address=address)
     db.session.add(household)
     db.session.flush()
-    audit.record(actor, "create", household, unit_id=village.id, changes=audit.snapshot(household))
+    audit.record(actor, "create", household, unit_id=village.id,
+                 changes=audit.snapshot(household), summary=household.code)  # fmt: skip
     return household
 
 
-def update_household(actor: User, household: Household, data: Mapping[str, Any], *, version: Any) -> Household:
-    """Change the address or head; the head must be a member of the household."""
+def _head(household: Household, value: Any, errors: FieldErrors) -> Citizen | None:
+    if value in (None, "", 0, "0"):
+        return None
+    head = db.session.get(Citizen, int(value)) if str(value).isdigit() else None
+    if head is None or head.household_id != household.id:
+        errors.add("head_id", "Chủ hộ phải là thành viên của hộ gia đình.")
+        return None
+    return head
+
+
+def _change_head(household: Household, head: Citizen | None) -> None:
+    """Name ``head`` and keep the members' "relation to the head" consistent with it."""
+    old = household.head
+    if old is not None and old is not head and old.relation is Relation.head:
+        old.relation = None  # their relation to the new head is not known
+    if head is not None:
+        head.relation = Relation.head
+    household.head = head
+
+
+def update_household(
+    actor: User, household: Household, data: Mapping[str, Any], *, version: Any
+) -> Household:
+    """Change the address or head (``address``, ``head_id``); the head must be a member.
+
+    :raises Conflict: somebody saved the household since ``version`` was read.
+    """
     require_edit(actor, household.village)
     audit.check_version(household, int(version) if str(version or "").isdigit() else None)
     errors = FieldErrors()
     address = errors.check("address", optional_text(200), data.get("address"))
-    head_id = data.get("head_id")
-    head = db.session.get(Citizen, int(head_id)) if str(head_id or "").isdigit() else None
-    if head_id not in (None, "", 0, "0") and (head is None or head.household_id != household.id):
-        errors.add("head_id", "Chủ hộ phải là thành viên của hộ gia đình.")
+    head = _head(household, data.get("head_id"), errors)
     errors.raise_if_any()
     before = audit.snapshot(household)
     household.address = address
-    household.head = head
+    if head is not household.head:
+        _change_head(household, head)
     db.session.flush()
     audit.record(actor, "update", household, unit_id=household.village_id,
-                 changes=audit.diff(before, household))  # fmt: skip
+                 changes=audit.diff(before, household), summary=household.code)  # fmt: skip
     return household
 
 
@@ -101,6 +147,6 @@ def delete_household(actor: User, household: Household) -> None:
     if household.members:
         raise Conflict("Không thể xóa hộ còn thành viên. Hãy chuyển hoặc xóa thành viên trước.")
     audit.record(actor, "delete", household, unit_id=household.village_id,
-                 changes=audit.snapshot(household))  # fmt: skip
+                 changes=audit.snapshot(household), summary=household.code)  # fmt: skip
     db.session.delete(household)
     db.session.flush()

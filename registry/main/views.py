@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from registry.extensions import db
 from registry.main import services
+from registry.models import Job, Role
 
 bp = Blueprint("main", __name__)
 
@@ -32,3 +46,27 @@ def set_language(code: str) -> ResponseReturnValue:
 @bp.route("/healthz")
 def healthz() -> ResponseReturnValue:
     return {"status": "ok"}
+
+
+def _own_job(job_id: int) -> Job:
+    found = db.session.get(Job, job_id)
+    if found is None or (found.user_id != current_user.id and current_user.role != Role.admin):
+        abort(404)
+    return found
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int) -> ResponseReturnValue:
+    return render_template("main/job.html", job=_own_job(job_id))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id: int) -> ResponseReturnValue:
+    found = _own_job(job_id)
+    exports = (Path(current_app.instance_path) / "exports").resolve()
+    path = Path(found.result_path or "").resolve()
+    if found.status != "done" or not path.is_file() or exports not in path.parents:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)

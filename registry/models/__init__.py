@@ -3,6 +3,7 @@
 from registry.models.activities import Activity, ActivityCategory
 from registry.models.audit import AuditEntry
 from registry.models.evaluation import Assessment, EvaluationResult
+from registry.models.jobs import Job
 from registry.models.people import Citizen, Clan, Household, Organisation, OrganisationMember
 from registry.models.units import AdminUnit, UnitLevel, UnitMapping
 from registry.models.users import ApiToken, Role, User
@@ -18,6 +19,7 @@ __all__ = [
     "Clan",
     "EvaluationResult",
     "Household",
+    "Job",
     "Organisation",
     "OrganisationMember",
     "Role",

@@ -14,17 +14,21 @@ from registry.models import (
     Activity,
     ActivityCategory,
     Assessment,
-    Citizen,
     EvaluationResult,
     Household,
 )
-from registry.models.people import CitizenStatus, Relation
+from registry.models.people import CitizenStatus
 
 YEAR = 2025
 CITIZEN_ATTESTED = (
-    "ke-hoach-hoc-tap", "dong-vien-hoc-tap", "ngoai-ngu", "tinh-toan", "tu-duy-phan-bien",
-    "quan-he-than-thien", "hop-tac-chia-se",
-)  # fmt: skip
+    "ke-hoach-hoc-tap",
+    "dong-vien-hoc-tap",
+    "ngoai-ngu",
+    "tinh-toan",
+    "tu-duy-phan-bien",
+    "quan-he-than-thien",
+    "hop-tac-chia-se",
+)
 
 
 def _activity(citizen, code, hours, day=date(YEAR, 3, 1), title="Lớp học"):
@@ -37,10 +41,15 @@ def _activity(citizen, code, hours, day=date(YEAR, 3, 1), title="Lớp học"):
 def _assess(kind, subject_id, criterion_id, score=None, yes=None, year=YEAR):
     db.session.add(
         Assessment(
-            subject_type=kind, subject_id=subject_id, year=year, criterion_id=criterion_id,
-            score=score, yes=yes, evidence="Biên bản họp",
+            subject_type=kind,
+            subject_id=subject_id,
+            year=year,
+            criterion_id=criterion_id,
+            score=score,
+            yes=yes,
+            evidence="Biên bản họp",
         )
-    )  # fmt: skip
+    )
 
 
 def _result(kind, subject_id, year=YEAR):
@@ -59,12 +68,19 @@ def family(world, make_citizen):
     household = Household(code="H1", village=world.units["village_a1"])
     db.session.add(household)
     db.session.flush()
-    an = make_citizen("Nguyễn Văn An", birth_date=date(1980, 1, 1), household_id=household.id,
-                      relation="head")  # fmt: skip
-    binh = make_citizen("Trần Thị Bình", gender="F", birth_date=date(1985, 6, 1),
-                        household_id=household.id, relation="spouse")  # fmt: skip
-    child = make_citizen("Nguyễn Minh Châu", birth_date=date(2015, 9, 2),
-                         household_id=household.id, relation="child")  # fmt: skip
+    an = make_citizen(
+        "Nguyễn Văn An", birth_date=date(1980, 1, 1), household_id=household.id, relation="head"
+    )
+    binh = make_citizen(
+        "Trần Thị Bình",
+        gender="F",
+        birth_date=date(1985, 6, 1),
+        household_id=household.id,
+        relation="spouse",
+    )
+    child = make_citizen(
+        "Nguyễn Minh Châu", birth_date=date(2015, 9, 2), household_id=household.id, relation="child"
+    )
     _activity(an, "self_study", 30)
     _activity(an, "tthtcd", 20)
     for month in (4, 5, 6):

@@ -1,0 +1,168 @@
+"""Turn certificate and decision data into template contexts and HTML.
+
+Everything a layout prints is computed here (dates in Vietnamese, the QR code, the size
+of a long name, punctuation of legal bases) so that templates hold no logic.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .catalog import Layout, resolve_layout
+from .data import CertificateData, Data, DecisionData, coerce
+from .errors import CertificateError, MissingField
+from .formatting import qr_data_uri, vn_date, vn_date_numeric
+
+Context = dict[str, Any]
+
+# A name up to this many characters prints at NAME_MAX_PT on one line; longer names
+# shrink in proportion down to NAME_MIN_PT, then wrap onto a second line; the layout
+# clips beyond two lines (about 130 characters) so the certificate stays one page.
+NAME_FULL_CHARS = 30
+NAME_MAX_PT = 30.0
+NAME_MIN_PT = 14.0
+
+DEFAULT_RECIPIENT_KIND = "đối tượng"
+DEFAULT_ARTICLE_2 = "Quyết định này có hiệu lực kể từ ngày ký."
+DEFAULT_ARTICLE_3 = (
+    "Văn phòng {issuer}, các cơ quan, đơn vị có liên quan và các {kind} có tên tại Điều 1 "
+    "chịu trách nhiệm thi hành Quyết định này."
+)
+
+
+def validate(layout: str | Layout, data: Data | Mapping[str, Any]) -> Data:
+    """Check ``data`` against the layout's required fields and return it as a dataclass.
+
+    :raises MissingField: a required field is missing, empty or only whitespace.
+    """
+    spec = resolve_layout(layout)
+    item: Data = coerce(spec.kind, data)  # type: ignore[arg-type]  # kind matches data
+    for name in spec.required:
+        value = getattr(item, name)
+        if value is None or value == "" or value == ():
+            raise MissingField(name, spec.name)
+    return item
+
+
+def name_size_pt(name: str) -> float:
+    """Font size for the recipient's name: smaller for long names, never below the minimum."""
+    if len(name) <= NAME_FULL_CHARS:
+        return NAME_MAX_PT
+    return max(NAME_MIN_PT, round(NAME_MAX_PT * NAME_FULL_CHARS / len(name), 1))
+
+
+def certificate_context(data: CertificateData) -> Context:
+    """The values ``layouts/certificate`` prints, all as display strings."""
+    return {
+        "serial": data.serial,
+        "verify_url": data.verify_url,
+        "qr": qr_data_uri(data.verify_url),
+        "title": data.title,
+        "year": str(data.year),
+        "level": data.level or "",
+        "recipient_label": data.recipient_label,
+        "recipient_name": data.recipient_name,
+        "name_size": name_size_pt(data.recipient_name),
+        "address_line": data.address_line or "",
+        "issuer_name": data.issuer_name,
+        "issuer_short": data.issuer_short,
+        "decision_number": data.decision_number,
+        "decision_date": vn_date(data.decision_date),
+        "decision_date_numeric": vn_date_numeric(data.decision_date),
+        "place_name": data.place_name,
+        "signed_on": vn_date(data.signed_on),
+        "signer_title": data.signer_title,
+        "signer_name": data.signer_name,
+    }
+
+
+def _punctuate(lines: Iterable[str]) -> list[str]:
+    """End every legal basis with ";" and the last one with "." unless already punctuated."""
+    items = [line.rstrip(" ;.,") for line in lines]
+    return [line + ("." if i == len(items) - 1 else ";") for i, line in enumerate(items)]
+
+
+def decision_context(data: DecisionData) -> Context:
+    """The values ``layouts/decision`` prints, all as display strings."""
+    kind = data.recipient_kind or DEFAULT_RECIPIENT_KIND
+    return {
+        "issuer_name": data.issuer_name,
+        "issuer_short": data.issuer_short,
+        "authority": data.authority or data.issuer_name.upper(),
+        "number": data.number,
+        "date": vn_date(data.date),
+        "place_name": data.place_name,
+        "title": data.title,
+        "year": str(data.year),
+        "legal_bases": _punctuate(data.legal_bases),
+        "recipient_kind": kind,
+        "count": len(data.recipients),
+        "name_heading": data.name_heading,
+        "recipients": [
+            {"number": i, "serial": r.serial, "name": r.name, "address": r.address}
+            for i, r in enumerate(data.recipients, start=1)
+        ],
+        "article_2": data.article_2 or DEFAULT_ARTICLE_2,
+        "article_3": data.article_3
+        or DEFAULT_ARTICLE_3.format(issuer=data.issuer_name, kind=kind),
+        "copies_to": list(data.copies_to),
+        "signer_title": data.signer_title,
+        "signer_name": data.signer_name,
+    }
+
+
+def make_context(item: Data) -> Context:
+    """Dispatch to the context builder of the item's data class."""
+    if isinstance(item, CertificateData):
+        return certificate_context(item)
+    return decision_context(item)
+
+
+@functools.cache
+def _environment(directory: Path) -> SandboxedEnvironment:
+    # A sandbox of its own, separate from Flask's: layouts are data that staff may edit.
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
+_UNDEFINED_ATTR = re.compile(r"has no attribute '(\w+)'|'(\w+)' is undefined")
+
+
+def render_contexts(layout: Layout, contexts: list[Context]) -> str:
+    """Render the layout's template for one or more prepared contexts.
+
+    The template receives ``items``; each item is one certificate (one page) or one
+    decision (its own pages).
+    """
+    template = _environment(layout.directory).get_template("template.html")
+    try:
+        return template.render(items=contexts)
+    except jinja2.UndefinedError as exc:
+        match = _UNDEFINED_ATTR.search(str(exc))
+        if match:
+            raise MissingField(match.group(1) or match.group(2), layout.name) from exc
+        raise CertificateError(f"layout {layout.name}: {exc}") from exc
+
+
+def render_html(layout: str | Layout, data: Data | Mapping[str, Any]) -> str:
+    """Render one certificate or decision to HTML (no styles: WeasyPrint adds them).
+
+    :param layout: a name from ``layouts()`` or a ``Layout`` loaded from a folder.
+    :param data: a ``CertificateData``/``DecisionData`` or a mapping with the same keys.
+    :raises MissingField: a required field is missing or empty.
+    """
+    spec = resolve_layout(layout)
+    return render_contexts(spec, [make_context(validate(spec, data))])
