@@ -60,7 +60,7 @@ def render_pdf_files(
     :raises MissingField: an item lacks a required field.
     """
     spec = resolve_layout(layout)
-    if not 1 <= pages_per_file:
+    if pages_per_file < 1:
         raise CertificateError(f"pages_per_file must be at least 1, got {pages_per_file}")
     checked = [validate(spec, item) for item in items]
     if not checked:

@@ -103,8 +103,7 @@ def get_layout(name: str) -> Layout:
     """
     if name not in layouts():
         raise UnknownLayout(
-            f"Không có mẫu “{name}” / unknown layout {name!r}; "
-            f"available: {', '.join(layouts())}"
+            f"Không có mẫu “{name}” / unknown layout {name!r}; available: {', '.join(layouts())}"
         )
     return Layout.from_directory(LAYOUTS_DIR / name)
 

@@ -43,7 +43,7 @@ def validate(layout: str | Layout, data: Data | Mapping[str, Any]) -> Data:
     :raises MissingField: a required field is missing, empty or only whitespace.
     """
     spec = resolve_layout(layout)
-    item: Data = coerce(spec.kind, data)  # type: ignore[arg-type]  # kind matches data
+    item = coerce(spec.kind, data)
     for name in spec.required:
         value = getattr(item, name)
         if value is None or value == "" or value == ():
@@ -110,8 +110,7 @@ def decision_context(data: DecisionData) -> Context:
             for i, r in enumerate(data.recipients, start=1)
         ],
         "article_2": data.article_2 or DEFAULT_ARTICLE_2,
-        "article_3": data.article_3
-        or DEFAULT_ARTICLE_3.format(issuer=data.issuer_name, kind=kind),
+        "article_3": data.article_3 or DEFAULT_ARTICLE_3.format(issuer=data.issuer_name, kind=kind),
         "copies_to": list(data.copies_to),
         "signer_title": data.signer_title,
         "signer_name": data.signer_name,
@@ -154,6 +153,8 @@ def render_contexts(layout: Layout, contexts: list[Context]) -> str:
         match = _UNDEFINED_ATTR.search(str(exc))
         if match:
             raise MissingField(match.group(1) or match.group(2), layout.name) from exc
+        raise CertificateError(f"layout {layout.name}: {exc}") from exc
+    except jinja2.TemplateError as exc:  # syntax errors, sandbox refusals
         raise CertificateError(f"layout {layout.name}: {exc}") from exc
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
-from collections.abc import Iterable, Mapping
 import datetime as dt
-from typing import Any, NamedTuple, TypeVar
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .errors import CertificateError, MissingField
 
@@ -108,8 +108,8 @@ class CertificateData:
 class DecisionData:
     """Everything printed on a recognition decision (quyết định công nhận).
 
-    ``recipients`` may be given as ``Recipient`` values or plain ``(serial, name,
-    address)`` tuples; they are stored as ``Recipient``. Optional wording falls back to
+    Sequences are stored as tuples; ``recipients`` also accepts plain ``(serial, name,
+    address)`` tuples at run time and stores them as ``Recipient``. Optional wording falls back to
     the usual phrasing of a commune's decision (see ``certificates.context``).
     """
 
@@ -120,8 +120,8 @@ class DecisionData:
     place_name: str
     title: str
     year: int
-    legal_bases: tuple[str, ...]
-    recipients: tuple[Recipient, ...]
+    legal_bases: Sequence[str]
+    recipients: Sequence[Recipient]
     signer_title: str
     signer_name: str
     authority: str | None = None
@@ -129,7 +129,7 @@ class DecisionData:
     name_heading: str = "Họ và tên / Đơn vị"
     article_2: str | None = None
     article_3: str | None = None
-    copies_to: tuple[str, ...] = ("Như Điều 3;", "Lưu: VT.")
+    copies_to: Sequence[str] = ("Như Điều 3;", "Lưu: VT.")
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -149,15 +149,15 @@ def _iterable(value: Iterable[Any]) -> Iterable[Any]:
 
 
 Data = CertificateData | DecisionData
-DataT = TypeVar("DataT", CertificateData, DecisionData)
+DataKind = type[CertificateData] | type[DecisionData]
 
-DATA_KINDS: dict[str, type[CertificateData] | type[DecisionData]] = {
+DATA_KINDS: dict[str, DataKind] = {
     "certificate": CertificateData,
     "decision": DecisionData,
 }
 
 
-def coerce(kind: type[DataT], data: DataT | Mapping[str, Any]) -> DataT:
+def coerce(kind: DataKind, data: Data | Mapping[str, Any]) -> Data:
     """Return ``data`` as an instance of ``kind``, building it from a mapping if needed.
 
     Date fields also accept ISO strings (``"2025-12-15"``), here and on construction.

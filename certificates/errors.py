@@ -36,11 +36,12 @@ class CertificateError(Exception):
     """Base class of every error raised by the ``certificates`` package."""
 
 
-class UnknownLayout(CertificateError):
+# MissingField is the name the registry codes against; UnknownLayout matches it (N818).
+class UnknownLayout(CertificateError):  # noqa: N818
     """The requested layout does not exist or its folder is incomplete."""
 
 
-class MissingField(CertificateError):
+class MissingField(CertificateError):  # noqa: N818
     """A field the layout requires is missing or empty.
 
     ``field`` holds the field's name (``"recipient_name"``); the message names it in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from registry.errors import RegistryError
@@ -16,6 +17,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema (migrations) and load reference data; safe to run twice."""
     from registry.activities.services import load_categories
@@ -27,8 +29,13 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "province", "district", "commune", "viewer"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "province", "district", "commune", "viewer"]),
+)
 @click.option("--unit", "unit_code", required=True, help="Code of the administrative unit.")
 @click.option("--password", required=True)
 @click.option("--name", "full_name", default="", help="Full name shown in the interface.")
@@ -40,8 +47,12 @@ def create_user(username: str, role: str, unit_code: str, password: str, full_na
 
     try:
         user = create(
-            actor=None, username=username, password=password, role=Role(role),
-            unit=get_by_code(unit_code), full_name=full_name,
+            actor=None,
+            username=username,
+            password=password,
+            role=Role(role),
+            unit=get_by_code(unit_code),
+            full_name=full_name,
         )
     except RegistryError as error:
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.field_errors.items())
@@ -52,10 +63,17 @@ def create_user(username: str, role: str, unit_code: str, password: str, full_na
 
 
 @click.command("seed-demo")
-@click.option("--size", type=click.Choice(["small", "province"]), default="small", show_default=True)
+@with_appcontext
+@click.option(
+    "--size", type=click.Choice(["small", "province"]), default="small", show_default=True
+)
 @click.option("--seed", default=1373, show_default=True, help="Random seed (same seed, same data).")
-@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if the database has units.")
-@click.option("--scale", type=float, default=1.0, hidden=True, help="Households per village × SCALE (tests).")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) if the database has units."
+)
+@click.option(
+    "--scale", type=float, default=1.0, hidden=True, help="Households per village × SCALE (tests)."
+)
 def seed_demo(size: str, seed: int, if_empty: bool, scale: float) -> None:
     """Fill an empty database with demo data under province code 34 (Thái Bình)."""
     from registry import demo

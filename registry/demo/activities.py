@@ -19,11 +19,11 @@ from registry.demo.plan import Place
 #: title, provider, fewest hours, most hours, date rule (see data.CATALOGUE)
 Entry = tuple[str, str, float, float, str]
 
-_PER_YEAR = {0: (0, 0), 1: (1, 1), 2: (2, 4), 3: (5, 10)}  # activities a year by level
+_PER_YEAR = {0: (0, 0), 1: (0, 2), 2: (2, 4), 3: (5, 10)}  # activities a year by level
 _LEVELS = {  # by age today: under 15, 15–17, 18–69, 70 and over
     "child": Pick([(0, 70), (1, 30)]),
     "teen": Pick([(0, 50), (1, 35), (2, 15)]),
-    "adult": Pick([(0, 30), (1, 38), (2, 24), (3, 8)]),
+    "adult": Pick([(0, 32), (1, 38), (2, 23), (3, 7)]),
     "elder": Pick([(0, 55), (1, 30), (2, 13), (3, 2)]),
 }
 _CATEGORIES = Pick([
@@ -43,6 +43,7 @@ class ActivityMaker:
         self.rng, self.writer, self.today = rng, writer, today
         self.category_ids = category_ids
         self.years = (today.year - 1, today.year)
+        self._first_day = {year: date(year, 1, 1).toordinal() for year in self.years}
         self._catalogue: dict[int, dict[str, list[Entry]]] = {}
         self._any_day: dict[int, dict[str, list[Entry]]] = {}
         self._schools: tuple[str, str, str] = ("", "", "")
@@ -112,15 +113,17 @@ class ActivityMaker:
         if held is None or held > end:
             entries = self._any_day[year][code]
             entry = entries[int(rng.random() * len(entries))]
-            start = date(year, 1, 1).toordinal()
-            held = date.fromordinal(start + rng.randrange(end.toordinal() - start + 1))
+            start = self._first_day[year]
+            held = date.fromordinal(start + int(rng.random() * (end.toordinal() - start + 1)))
         ended = None
         if code in ("vocational", "formal"):
             ended = held + timedelta(days=rng.randint(45, 240))
             ended = ended if ended <= self.today else None
         self._queue(person, code, entry, held, ended)
 
-    def _queue(self, person: Person, code: str, entry: Entry, held: date, ended: date | None) -> None:
+    def _queue(
+        self, person: Person, code: str, entry: Entry, held: date, ended: date | None
+    ) -> None:
         title, provider, lo, hi, _rule = entry
         hours = self.rng.uniform(lo, hi)
         hours = round(hours * 2) / 2 if hi < 20 else float(round(hours))  # half hours when short

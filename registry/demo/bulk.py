@@ -13,6 +13,7 @@ whole generation of the data at province size.
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
@@ -34,6 +35,9 @@ Row = dict[str, Any]
 #: parents before children: the order in which buffers are written
 MODELS = (AdminUnit, Clan, Organisation, Household, Citizen, OrganisationMember, Activity)
 _VERSIONED = {"admin_units", "clans", "organisations", "households", "citizens", "activities"}
+_DATE_COLUMNS = frozenset(
+    {"birth_date", "left_on", "held_on", "ended_on", "valid_from", "valid_to"}
+)
 # a big page cache keeps the random inserts into the citizen-code and CCCD indexes in memory
 _SQLITE_CACHE_KIB = 512 * 1024
 
@@ -51,7 +55,7 @@ class BulkWriter:
         self.counts: Counter[str] = Counter()
         self._buffers: dict[str, list[Row]] = {table.name: [] for table in self.tables}
         self._pending = 0
-        now = utcnow()
+        now = self._now()
         self._stamps = {"version": 1, "created_at": now, "updated_at": now}
         self._next_id = {
             table.name: (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
@@ -105,21 +109,15 @@ class BulkWriter:
 
     def _executemany(self, table: Table, rows: list[Row]) -> None:
         columns = list(rows[0])
-        dialect = db.session.get_bind().dialect
-        processors = [
-            (index, processor)
-            for index, column in enumerate(columns)
-            if (processor := table.c[column].type.dialect_impl(dialect).bind_processor(dialect))
-        ]
-        values = [[row[column] for column in columns] for row in rows]
-        for index, processor in processors:
-            for value in values:
-                value[index] = processor(value[index])
+        values = [*map(itemgetter(*columns), rows)]
+        dates = [index for index, column in enumerate(columns) if column in _DATE_COLUMNS]
+        if dates:  # stored as the ORM stores them: "2025-10-03"
+            values = [_iso_dates(value, dates) for value in values]
         sql = (
             f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - our own names
             f"VALUES ({', '.join('?' * len(columns))})"
         )
-        db.session.connection().exec_driver_sql(sql, [tuple(value) for value in values])
+        db.session.connection().exec_driver_sql(sql, values)
 
     def _copy(self, table: Table, rows: list[Row]) -> None:
         columns = list(rows[0])
@@ -129,9 +127,27 @@ class BulkWriter:
             for row in rows:
                 copy.write_row([row[column] for column in columns])
 
+    def _now(self) -> Any:
+        """The creation time of every row, converted once for SQLite as the ORM would."""
+        now = utcnow()
+        if self.method == "COPY":
+            return now
+        dialect = db.session.get_bind().dialect
+        column_type = Citizen.__table__.c.created_at.type
+        convert = column_type.dialect_impl(dialect).bind_processor(dialect)
+        return convert(now) if convert else now
+
     def _enlarge_sqlite_cache(self) -> int | None:
         if self.dialect != "sqlite":
             return None
         previous = db.session.execute(text("PRAGMA cache_size")).scalar()
         db.session.execute(text(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}"))
         return int(previous) if previous is not None else None
+
+
+def _iso_dates(value: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
+    converted = list(value)
+    for index in dates:
+        if converted[index] is not None:
+            converted[index] = converted[index].isoformat()
+    return tuple(converted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from typing import Generic, TypeVar
 
@@ -39,11 +39,11 @@ class Pick(Generic[T]):
         return self._items[bisect(self._cumulative, rng.random() * self._total)]
 
 
-def _by_generation(table: dict[str, Sequence[tuple[str, float]]]) -> dict[bool, Pick[str]]:
+def _by_generation(table: Mapping[str, Sequence[tuple[str, float]]]) -> dict[bool, Pick[str]]:
     return {False: Pick(table["old"]), True: Pick(table["young"])}
 
 
-def _ranked_by_generation(table: dict[str, Sequence[str]]) -> dict[bool, Pick[str]]:
+def _ranked_by_generation(table: Mapping[str, Sequence[str]]) -> dict[bool, Pick[str]]:
     return {False: Pick.ranked(table["old"]), True: Pick.ranked(table["young"])}
 
 

@@ -17,6 +17,7 @@ from registry.demo.names import NameKeys, NameMaker
 from registry.demo.plan import Commune, Place, Size
 from registry.extensions import db
 from registry.models import Citizen, Household
+from registry.models.people import Relation
 
 # Citizen codes "CD" + 10 digits from the row id through a bijection of 0..10^10-1: unique
 # without a query per row, and not in id order. The multiplier is coprime with 10^10.
@@ -159,11 +160,11 @@ class CommuneLoader:
 
 def link_household_heads() -> None:
     """Point every household at its head: households were written before their members."""
-    households, citizens = Household.__table__, Citizen.__table__
     db.session.execute(
-        update(households)
-        .where(citizens.c.household_id == households.c.id, citizens.c.relation == "head")
-        .values(head_id=citizens.c.id)
+        update(Household)
+        .where(Citizen.household_id == Household.id, Citizen.relation == Relation.head)
+        .values(head_id=Citizen.id, updated_at=Household.updated_at)
+        .execution_options(synchronize_session=False)
     )
 
 

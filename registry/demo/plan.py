@@ -24,10 +24,11 @@ class Size:
 
 ALL_DISTRICTS = tuple(code for code, *_rest in data.DISTRICTS)
 SIZES = {
-    # Vũ Thư with six communes: ≈ 2,500 households, ≈ 9,000 citizens
-    "small": Size("small", ("344",), 6, (5, 8), (50, 80), 4),
-    # the whole province: ≈ 240 communes, ≈ 2,000 villages, ≈ 540,000 households, ≈ 1.9 M people
-    "province": Size("province", ALL_DISTRICTS, None, (5, 12), (150, 375), 9),
+    # Vũ Thư with six communes: ≈ 2,500 households, ≈ 9,000 citizens, ≈ 120 clans
+    "small": Size("small", ("344",), 6, (5, 8), (55, 85), 4),
+    # the whole province: 242 communes, ≈ 2,000 villages, ≈ 530,000 households, ≈ 1.9 M people,
+    # ≈ 15,000 clans
+    "province": Size("province", ALL_DISTRICTS, None, (5, 12), (150, 375), 7),
 }
 
 
@@ -42,7 +43,7 @@ class Place:
 
     @property
     def display(self) -> str:
-        """"Xã Tân Hòa", as ``AdminUnit.display_name`` writes it."""
+        """The name as lists write it ("Xã Tân Hòa"), like ``AdminUnit.display_name``."""
         return f"{self.kind[:1].upper()}{self.kind[1:]} {self.name}"
 
 

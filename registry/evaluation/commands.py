@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 import criteria
 from registry.errors import RegistryError
@@ -25,6 +26,7 @@ LEVEL_NAMES = {
 
 
 @click.command("evaluate")
+@with_appcontext
 @click.option("--year", required=True, type=click.IntRange(2000, 2100))
 @click.option(
     "--unit", "unit_code", default=None, help="Only this unit and below (and its ancestors)."
@@ -53,6 +55,7 @@ def evaluate_command(year: int, unit_code: str | None) -> None:
 
 
 @click.command("criteria-check")
+@with_appcontext
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def criteria_check(files: tuple[Path, ...]) -> None:
     """Validate criteria set files (all shipped sets when none given)."""

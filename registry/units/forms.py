@@ -27,6 +27,14 @@ KIND_CHOICES = [
     ("tổ dân phố", _l("Tổ dân phố")),
 ]
 
+# the kind preselected for a new unit of each level (the commonest word for that level)
+DEFAULT_KIND = {
+    UnitLevel.province: "tỉnh",
+    UnitLevel.district: "huyện",
+    UnitLevel.commune: "xã",
+    UnitLevel.village: "thôn",
+}
+
 LEVEL_LABELS = {
     UnitLevel.province: _l("Cấp tỉnh"),
     UnitLevel.district: _l("Cấp huyện"),

@@ -21,7 +21,7 @@ from registry.models import AdminUnit, UnitLevel
 from registry.people_input import FieldErrors, choice, optional_date, parse_date
 from registry.templating import format_date
 from registry.units import services
-from registry.units.forms import LEVEL_LABELS, MergeForm, UnitCreateForm, UnitEditForm
+from registry.units.forms import DEFAULT_KIND, LEVEL_LABELS, MergeForm, UnitCreateForm, UnitEditForm
 from registry.web import paginate, show_errors, today
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -79,6 +79,8 @@ def create(code: str) -> ResponseReturnValue:
         return redirect(url_for("units.detail", code=parent.code))
     form = UnitCreateForm()
     form.level.choices = [(level.value, LEVEL_LABELS[level]) for level in levels]
+    if request.method == "GET":
+        form.kind.data = DEFAULT_KIND[levels[0]]
     if form.validate_on_submit():
         try:
             unit = _create(form, parent)

@@ -172,6 +172,7 @@ def test_admin_creates_child_unit(login, world):
     form = client.get("/units/12865/new").get_data(as_text=True)
     assert '<option value="village">Cấp thôn</option>' in form
     assert '<option value="tổ dân phố">Tổ dân phố</option>' in form
+    assert '<option selected value="thôn">Thôn</option>' in form
     response = client.post("/units/12865/new", data=_new_village())
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/units/1286503")

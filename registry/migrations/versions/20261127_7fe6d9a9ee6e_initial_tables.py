@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 06f323e93a36
+Revision ID: 7fe6d9a9ee6e
 Revises: 
-Create Date: 2026-11-27 03:21:13.615698
+Create Date: 2026-11-27 03:36:52.367098
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '06f323e93a36'
+revision = '7fe6d9a9ee6e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -64,6 +64,26 @@ def upgrade():
     with op.batch_alter_table('clans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clans_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('evaluation_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('subject_type', sa.String(length=20), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.String(length=60), nullable=False),
+    sa.Column('set_version', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('level', sa.String(length=60), nullable=True),
+    sa.Column('points', sa.Text(), nullable=False),
+    sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_evaluation_results_unit_id_admin_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_results')),
+    sa.UniqueConstraint('year', 'subject_type', 'subject_id', name=op.f('uq_evaluation_results_year'))
+    )
+    with op.batch_alter_table('evaluation_results', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_results_rollup', ['year', 'subject_type', 'unit_id', 'passed'], unique=False)
+
     op.create_table('households',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=30), nullable=False),
@@ -73,7 +93,6 @@ def upgrade():
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['head_id'], ['citizens.id'], name=op.f('fk_households_head_id_citizens'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['village_id'], ['admin_units.id'], name=op.f('fk_households_village_id_admin_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_households')),
     sa.UniqueConstraint('code', name=op.f('uq_households_code'))
@@ -139,6 +158,26 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject_type', sa.String(length=20), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.String(length=60), nullable=False),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('yes', sa.Boolean(), nullable=True),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_assessments_entered_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments')),
+    sa.UniqueConstraint('subject_type', 'subject_id', 'year', 'criterion_id', name=op.f('uq_assessments_subject_type'))
+    )
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.create_index('ix_assessments_lookup', ['subject_type', 'year', 'subject_id'], unique=False)
+
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -192,6 +231,29 @@ def upgrade():
         batch_op.create_index('ix_citizens_household', ['household_id'], unique=False)
         batch_op.create_index('ix_citizens_village_sort', ['village_id', 'sort_key'], unique=False)
 
+
+    # households.head_id → citizens.id closes a cycle (citizens.household_id → households.id),
+    # so it is added once both tables exist
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            op.f('fk_households_head_id_citizens'), 'citizens', ['head_id'], ['id'], ondelete='SET NULL'
+        )
+    op.create_table('jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('params', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('result_path', sa.String(length=300), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_jobs_unit_id_admin_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_jobs_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    )
     op.create_table('activities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('citizen_id', sa.Integer(), nullable=False),
@@ -232,6 +294,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_households_head_id_citizens'), type_='foreignkey')
+
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('organisation_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisation_members_organisation_id'))
@@ -242,6 +307,7 @@ def downgrade():
         batch_op.drop_index('ix_activities_citizen_held')
 
     op.drop_table('activities')
+    op.drop_table('jobs')
     with op.batch_alter_table('citizens', schema=None) as batch_op:
         batch_op.drop_index('ix_citizens_village_sort')
         batch_op.drop_index('ix_citizens_household')
@@ -254,6 +320,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
 
     op.drop_table('audit_log')
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessments_lookup')
+
+    op.drop_table('assessments')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
@@ -272,6 +342,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_households_village_id'))
 
     op.drop_table('households')
+    with op.batch_alter_table('evaluation_results', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_results_rollup')
+
+    op.drop_table('evaluation_results')
     with op.batch_alter_table('clans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clans_unit_id'))
 
