@@ -38,6 +38,7 @@ SET_KEYS = (
     "valid_from",
     "valid_to",
     "scope",
+    "min_age",
     "source",
     "pass",
     "levels",
@@ -190,6 +191,9 @@ def _build(
     scope = problems.text(data, "scope", "")
     if scope is not None and not SCOPE.match(scope):
         problems.add("scope", f"mã đơn vị (unit code) {scope!r} không hợp lệ")
+    min_age = problems.integer(data, "min_age", "", 0, 150)
+    if min_age is not None and subject != "citizen":
+        problems.add("min_age", 'min_age chỉ dùng cho bộ tiêu chí công dân (subject = "citizen")')
     criteria = _criteria(data, problems, subject, categories)
     # the sum of points is only known when every criterion loaded
     raw = data.get("criteria")
@@ -217,6 +221,7 @@ def _build(
         valid_from=valid_from,
         valid_to=valid_to,
         scope=scope,
+        min_age=min_age,
         source=source,
         pass_rule=pass_rule,
         levels=levels,

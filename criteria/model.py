@@ -181,6 +181,8 @@ class CriteriaSet:
     levels: tuple[Level, ...] = ()
     valid_to: int | None = None
     scope: str | None = None
+    #: citizen sets: only citizens at least this old on 31 December are evaluated
+    min_age: int | None = None
 
     @property
     def key(self) -> str:

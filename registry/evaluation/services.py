@@ -98,7 +98,7 @@ def build_source(
 ) -> tuple[Any, Any, dict[str, FactColumns]]:
     """The subjects joined to their fact sub-queries: ``(subjects, FROM clause, fact columns)``."""
     subj = subjects(
-        kind, period, unit_ids, only_ids, citizen_min_age=getattr(cset, "min_age", None)
+        kind, period, unit_ids, only_ids, citizen_min_age=cset.min_age
     ).subquery("subj")
     subject_ids = select(subj.c.subject_id)
     parts = [attested_facts(cset, kind, period, subject_ids)]

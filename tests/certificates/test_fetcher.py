@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import logging
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,10 +144,5 @@ def test_hostile_layout_renders_without_fetching(
 
 def test_importing_the_package_does_not_import_weasyprint() -> None:
     code = "import sys, certificates; assert 'weasyprint' not in sys.modules"
-    subprocess.run([sys_executable(), "-c", code], check=True, cwd=Path(__file__).parents[2])  # noqa: S603
-
-
-def sys_executable() -> str:
-    import sys
-
-    return sys.executable
+    root = Path(__file__).parents[2]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)  # noqa: S603

@@ -439,3 +439,15 @@ def test_sets_are_hashable_values(make_set: MakeSet) -> None:
     assert first == second
     assert isinstance(first, CriteriaSet)
     assert len({first, second}) == 1
+
+
+def test_min_age_is_read_for_citizen_sets_only():
+    import criteria
+
+    citizen = criteria.load_set(criteria.SETS_DIR / "cong-dan-hoc-tap-v1.toml")
+    assert citizen.min_age == 15
+    text = (criteria.SETS_DIR / "gia-dinh-hoc-tap-v1.toml").read_text(encoding="utf-8")
+    broken = text.replace('subject = "household"', 'subject = "household"\nmin_age = 15')
+    with pytest.raises(criteria.CriteriaError) as caught:
+        criteria.parse_set(broken, "gia-dinh-hoc-tap-v1.toml")
+    assert "min_age" in str(caught.value)

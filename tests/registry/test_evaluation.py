@@ -100,6 +100,7 @@ def test_citizen_results_match_the_engine(world, family):
     stored_an = _result("citizen", an.id)
     assert stored_an.passed is True
     assert stored_an.total == pytest.approx(30 + 7 * 8)
+    assert _result("citizen", child.id) is None  # under the set's min_age (15)
     stored_binh = _result("citizen", binh.id)
     assert stored_binh.passed is False
     assert stored_binh.total == pytest.approx(70)
