@@ -89,7 +89,8 @@ def seed_demo(size: str, seed: int, if_empty: bool, scale: float) -> None:
 
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
+    from registry.awards.commands import COMMANDS as AWARD_COMMANDS
     from registry.evaluation.commands import COMMANDS as EVALUATION_COMMANDS
 
-    for command in (init_db, create_user, seed_demo, *EVALUATION_COMMANDS):
+    for command in (init_db, create_user, seed_demo, *EVALUATION_COMMANDS, *AWARD_COMMANDS):
         app.cli.add_command(command)

@@ -2,6 +2,7 @@
 
 from registry.models.activities import Activity, ActivityCategory
 from registry.models.audit import AuditEntry
+from registry.models.awards import Decision, Recognition
 from registry.models.evaluation import Assessment, EvaluationResult
 from registry.models.jobs import Job
 from registry.models.people import Citizen, Clan, Household, Organisation, OrganisationMember
@@ -17,11 +18,13 @@ __all__ = [
     "AuditEntry",
     "Citizen",
     "Clan",
+    "Decision",
     "EvaluationResult",
     "Household",
     "Job",
     "Organisation",
     "OrganisationMember",
+    "Recognition",
     "Role",
     "UnitLevel",
     "UnitMapping",

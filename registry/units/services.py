@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from sqlalchemy import CTE, Select, func, select
@@ -21,8 +22,16 @@ CHILD_LEVELS: dict[UnitLevel, list[UnitLevel]] = {
 }
 
 
-def subtree_cte(unit_id: int, name: str = "subtree") -> CTE:
-    """A recursive CTE with the ids of ``unit_id`` and all its descendants."""
+_cte_names = itertools.count()
+
+
+def subtree_cte(unit_id: int, name: str | None = None) -> CTE:
+    """A recursive CTE with the ids of ``unit_id`` and all its descendants.
+
+    Each CTE gets its own name, so one statement may hold several (the actor's scope and a
+    unit filter): SQLAlchemy refuses two different CTEs of the same name.
+    """
+    name = name or f"subtree_{next(_cte_names)}"
     tree = select(AdminUnit.id).where(AdminUnit.id == unit_id).cte(name, recursive=True)
     return tree.union_all(select(AdminUnit.id).where(AdminUnit.parent_id == tree.c.id))
 

@@ -74,14 +74,14 @@ def test_weasyprint_fetcher_serves_bundled_fonts() -> None:
 class _Recorder(http.server.BaseHTTPRequestHandler):
     paths: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802  # the name http.server calls
+    def do_GET(self) -> None:
         self.paths.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
         self.end_headers()
         self.wfile.write(b"body::after { content: 'FETCHED FROM HTTP'; }")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -64,8 +64,7 @@ def test_certificate_html_shows_every_field(make_certificate: MakeCertificate) -
         "đạt danh hiệu “Gia đình học tập” năm 2025 Mức độ 2"
     ) in text
     assert (
-        "Theo Quyết định số 12/QĐ-UBND ngày 05 tháng 12 năm 2025 "
-        "của Ủy ban nhân dân xã Ngọc Thụy"
+        "Theo Quyết định số 12/QĐ-UBND ngày 05 tháng 12 năm 2025 của Ủy ban nhân dân xã Ngọc Thụy"
     ) in text
     assert "Ngọc Thụy, ngày 15 tháng 12 năm 2025" in text
     assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Nguyễn Văn Bình" in text

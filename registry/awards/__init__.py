@@ -1,0 +1,1 @@
+"""Recognitions, decisions and certificates."""
