@@ -23,7 +23,10 @@ BLUEPRINTS = (
     "registry.activities.views",
     "registry.admin.views",
     "registry.evaluation.views",
+    "registry.awards.views",
+    "registry.public.views",
     "registry.api.views",
+    "registry.selfservice.views",
 )
 
 

@@ -77,7 +77,7 @@ class AuditRow:
 
 def audit_query(
     actor: User, filters: AuditFilters, *, unit: AdminUnit | None = None
-) -> Select[tuple[AuditEntry]]:
+) -> Select[Any]:
     """Entries the actor may read (their scope; admins everything), newest first.
 
     :param unit: keep only entries about this unit and the units below it.

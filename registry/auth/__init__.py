@@ -14,8 +14,9 @@ login_manager.login_message_category = "warning"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the session's user; inactive accounts are refused by Flask-Login."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """Load the session's user; a deactivated account loses its open sessions at once."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
 
 
 @login_manager.request_loader

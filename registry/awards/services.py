@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -110,9 +110,16 @@ class ApprovalPreview:
     refused: int
 
 
-def preview(actor: User, year: int, kind: str, result_ids: Sequence[int] | None) -> ApprovalPreview:
-    """Count what approving ``result_ids`` (all proposals when None) would create."""
-    stmt = proposals_query(actor, year, kind)
+def preview(
+    actor: User,
+    year: int,
+    kind: str,
+    result_ids: Sequence[int] | None,
+    unit: AdminUnit | None = None,
+) -> ApprovalPreview:
+    """Count what approving ``result_ids`` (all proposals, of ``unit`` if given, when None)
+    would create."""
+    stmt = proposals_query(actor, year, kind, unit)
     if result_ids is not None:
         stmt = stmt.where(EvaluationResult.id.in_(list(result_ids)))
     results = db.session.scalars(stmt).all()
@@ -150,15 +157,38 @@ def parse_decision(data: Mapping[str, Any], today: date) -> DecisionInput:
         "number": errors.check("number", required_text(60), data.get("number")),
         "decided_on": errors.check("decided_on", parse_date, data.get("decided_on")),
         "issuer_name": errors.check("issuer_name", required_text(200), data.get("issuer_name")),
-        "issuer_short": errors.check("issuer_short", required_text(200), data.get("issuer_short")),
+        "issuer_short": errors.check("issuer_short", _lines(200), data.get("issuer_short")),
         "place_name": errors.check("place_name", required_text(100), data.get("place_name")),
-        "signer_title": errors.check("signer_title", required_text(200), data.get("signer_title")),
+        "signer_title": errors.check("signer_title", _lines(200), data.get("signer_title")),
         "signer_name": errors.check("signer_name", required_text(120), data.get("signer_name")),
     }
     if values["decided_on"] is not None and values["decided_on"] > today:
         errors.add("decided_on", "Ngày quyết định không được ở tương lai.")
     errors.raise_if_any()
     return DecisionInput(**values)
+
+
+def _lines(max_length: int) -> Callable[[Any], str]:
+    """Like ``required_text`` but keeping line breaks (headings printed on several lines)."""
+    one_line = required_text(max_length)
+
+    def parse(value: Any) -> str:
+        text = value if isinstance(value, str) else ""
+        lines = [line for line in (vn.nfc(raw) for raw in text.splitlines()) if line]
+        one_line(" ".join(lines))  # raises when empty or too long
+        return "\n".join(lines)
+
+    return parse
+
+
+def last_decision(unit: AdminUnit) -> Decision | None:
+    """The unit's most recent decision (its issuer and signer are the next one's defaults)."""
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.unit_id == unit.id)
+        .order_by(Decision.decided_on.desc(), Decision.id.desc())
+        .limit(1)
+    )
 
 
 def new_serial(set_id: str, year: int) -> str:
@@ -235,6 +265,7 @@ def approve(
                 level=result.level,
                 points=result.points,
                 snapshot=json.dumps(snapshot, ensure_ascii=False),
+                search_name=vn.fold(names[result.subject_id].name)[:200],
                 approved_by_id=actor.id,
             )
         )
@@ -285,6 +316,14 @@ def get_recognition(actor: User, recognition_id: int) -> Recognition:
     return found
 
 
+def get_decision(actor: User, decision_id: int) -> Decision:
+    """A decision issued by a unit in the actor's scope (NotFound otherwise)."""
+    found = db.session.get(Decision, decision_id)
+    if found is None or not in_scope(actor, found.unit):
+        raise NotFound("Không tìm thấy quyết định công nhận.")
+    return found
+
+
 def revoke(actor: User, recognition: Recognition, reason: str) -> None:
     """Revoke a recognition with a reason; it stays in the register and verifies as revoked."""
     if not can_approve(actor, recognition.subject_type, recognition.unit):
@@ -311,10 +350,17 @@ def revoke(actor: User, recognition: Recognition, reason: str) -> None:
 
 
 def recognitions_query(
-    actor: User, year: int | None, unit: AdminUnit | None = None, kind: str | None = None
+    actor: User,
+    year: int | None,
+    unit: AdminUnit | None = None,
+    kind: str | None = None,
+    q: str = "",
 ) -> Select[Any]:
-    """Recognitions in the actor's scope, newest decision first."""
+    """Recognitions in the actor's scope, newest decision first; ``q`` searches the recipient's
+    name without accents."""
     stmt = select(Recognition).where(scope_filter(actor, Recognition.unit_id))
+    for token in vn.search_tokens(q):
+        stmt = stmt.where(Recognition.search_name.like(f"%{token}%"))
     if year is not None:
         stmt = stmt.where(Recognition.year == year)
     if unit is not None:
@@ -337,7 +383,12 @@ def certificate_data(recognition: Recognition) -> certificates.CertificateData:
 
 
 def certificate_pdf(actor: User | None, recognition: Recognition) -> bytes:
-    """Render one certificate; the first print's hash is kept, every print is audited."""
+    """Render one certificate; the first print's hash is kept, every print is audited.
+
+    :raises Conflict: the recognition was revoked (its certificate is no longer issued).
+    """
+    if recognition.revoked_at is not None:
+        raise Conflict("Công nhận này đã bị thu hồi; không in lại giấy công nhận.")
     pdf = certificates.render_pdf("certificate", certificate_data(recognition))
     digest = hashlib.sha256(pdf).hexdigest()
     reprint = recognition.pdf_sha256 is not None

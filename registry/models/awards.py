@@ -62,6 +62,7 @@ class Recognition(Base):
     level: Mapped[str | None] = mapped_column(String(60))
     points: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[str] = mapped_column(Text)
+    search_name: Mapped[str] = mapped_column(String(200), default="")  # vn.fold of the name
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 7fe6d9a9ee6e
+Revision ID: a4be51a86e98
 Revises: 
-Create Date: 2026-11-27 03:36:52.367098
+Create Date: 2026-11-27 03:52:49.394177
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7fe6d9a9ee6e'
+revision = 'a4be51a86e98'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -238,6 +238,29 @@ def upgrade():
         batch_op.create_foreign_key(
             op.f('fk_households_head_id_citizens'), 'citizens', ['head_id'], ['id'], ondelete='SET NULL'
         )
+    op.create_table('decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('number', sa.String(length=60), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('issuer_name', sa.String(length=200), nullable=False),
+    sa.Column('issuer_short', sa.String(length=200), nullable=False),
+    sa.Column('place_name', sa.String(length=100), nullable=False),
+    sa.Column('signer_title', sa.String(length=200), nullable=False),
+    sa.Column('signer_name', sa.String(length=120), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_decisions_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_decisions_unit_id_admin_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
+    sa.UniqueConstraint('unit_id', 'year', 'number', name=op.f('uq_decisions_unit_id'))
+    )
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decisions_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
@@ -290,6 +313,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_organisation_members_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_organisation_members_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('recognitions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('serial', sa.String(length=40), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('subject_type', sa.String(length=20), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.String(length=60), nullable=False),
+    sa.Column('set_version', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('level', sa.String(length=60), nullable=True),
+    sa.Column('points', sa.Text(), nullable=False),
+    sa.Column('snapshot', sa.Text(), nullable=False),
+    sa.Column('search_name', sa.String(length=200), nullable=False),
+    sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_recognitions_approved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_recognitions_decision_id_decisions')),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_recognitions_revoked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_recognitions_unit_id_admin_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recognitions')),
+    sa.UniqueConstraint('serial', name=op.f('uq_recognitions_serial')),
+    sa.UniqueConstraint('subject_type', 'subject_id', 'year', 'set_id', name=op.f('uq_recognitions_subject_type'))
+    )
+    with op.batch_alter_table('recognitions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recognitions_decision_id'), ['decision_id'], unique=False)
+        batch_op.create_index('ix_recognitions_unit_year', ['unit_id', 'year'], unique=False)
+
     # ### end Alembic commands ###
 
 
@@ -298,6 +354,11 @@ def downgrade():
         batch_op.drop_constraint(op.f('fk_households_head_id_citizens'), type_='foreignkey')
 
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('recognitions', schema=None) as batch_op:
+        batch_op.drop_index('ix_recognitions_unit_year')
+        batch_op.drop_index(batch_op.f('ix_recognitions_decision_id'))
+
+    op.drop_table('recognitions')
     with op.batch_alter_table('organisation_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisation_members_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_organisation_members_citizen_id'))
@@ -308,6 +369,10 @@ def downgrade():
 
     op.drop_table('activities')
     op.drop_table('jobs')
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decisions_unit_id'))
+
+    op.drop_table('decisions')
     with op.batch_alter_table('citizens', schema=None) as batch_op:
         batch_op.drop_index('ix_citizens_village_sort')
         batch_op.drop_index('ix_citizens_household')

@@ -1,0 +1,1 @@
+"""selfservice feature: citizens check their own status online; staff print their slip."""
