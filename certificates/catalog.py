@@ -7,7 +7,7 @@ import functools
 import tomllib
 from pathlib import Path
 
-from .data import DATA_KINDS, CertificateData, DecisionData
+from .data import DATA_KINDS, DataKind
 from .errors import CertificateError, UnknownLayout
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,15 +21,15 @@ class Layout:
     """A layout folder: ``template.html`` (Jinja), ``style.css`` and ``layout.toml``.
 
     ``layout.toml`` holds ``title`` (shown to staff), ``page_size`` (the CSS ``@page``
-    size, for documentation and tests), ``data`` (``"certificate"`` or ``"decision"``)
-    and ``required``, the fields that must be present and non-empty.
+    size, for documentation and tests), ``data`` (``"certificate"``, ``"decision"`` or
+    ``"report"``) and ``required``, the fields that must be present and non-empty.
     """
 
     name: str
     directory: Path
     title: str
     page_size: str
-    kind: type[CertificateData] | type[DecisionData]
+    kind: DataKind
     required: tuple[str, ...]
 
     @property

@@ -1,4 +1,4 @@
-"""Turn certificate and decision data into template contexts and HTML.
+"""Turn certificate, decision and report data into template contexts and HTML.
 
 Everything a layout prints is computed here (dates in Vietnamese, the QR code, the size
 of a long name, punctuation of legal bases) so that templates hold no logic.
@@ -6,6 +6,7 @@ of a long name, punctuation of legal bases) so that templates hold no logic.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -16,9 +17,27 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .catalog import Layout, resolve_layout
-from .data import CertificateData, Data, DecisionData, coerce
+from .data import (
+    CertificateData,
+    Data,
+    DecisionData,
+    ReportCell,
+    ReportData,
+    ReportDeadline,
+    ReportFigure,
+    coerce,
+)
 from .errors import CertificateError, MissingField
-from .formatting import qr_data_uri, vn_date, vn_date_numeric
+from .formatting import (
+    days_before,
+    qr_data_uri,
+    svg_data_uri,
+    vn_date,
+    vn_date_numeric,
+    vn_number,
+    vn_percent,
+    vn_points_gap,
+)
 
 Context = dict[str, Any]
 
@@ -117,10 +136,102 @@ def decision_context(data: DecisionData) -> Context:
     }
 
 
+def _count(value: int | None) -> str:
+    return "—" if value is None else vn_number(value)
+
+
+def _whole_percent(share: float | None) -> bool:
+    return share is not None and abs(100 * share - round(100 * share)) < 1e-9
+
+
+def _gap(share: float | None, target: float | None) -> float | None:
+    return None if share is None or target is None else share - target
+
+
+def figure_context(figure: ReportFigure) -> Context:
+    """One summary line: counts with Vietnamese digit grouping, shares as percentages, and the
+    gap to the target in percentage points (``behind`` when below it)."""
+    gap = _gap(figure.share, figure.target)
+    return {
+        "label": figure.label,
+        "population_label": figure.population_label,
+        "population": vn_number(figure.population),
+        "evaluated": _count(figure.evaluated),
+        "passed": vn_number(figure.passed),
+        "share": vn_percent(figure.share),
+        "recognised": _count(figure.recognised),
+        "recognised_share": vn_percent(figure.recognised_share),
+        "target": vn_percent(figure.target, 0 if _whole_percent(figure.target) else 1),
+        "target_year": "" if figure.target_year is None else str(figure.target_year),
+        "gap": vn_points_gap(gap),
+        "behind": gap is not None and gap < 0,
+    }
+
+
+def deadline_context(deadline: ReportDeadline, today: dt.date) -> Context:
+    """A deadline with the days left before it ("còn 12 ngày") or how late the report is."""
+    days = days_before(deadline.due, today)
+    status = f"còn {days} ngày" if days > 0 else f"đã quá hạn {1 - days} ngày"
+    return {
+        "label": deadline.label,
+        "due": vn_date_numeric(deadline.due),
+        "status": status,
+        "late": days <= 0,
+    }
+
+
+def _cell(cell: ReportCell) -> Context:
+    gap = _gap(cell.share, cell.target)
+    return {
+        "share": vn_percent(cell.share),
+        "gap": vn_points_gap(gap) if gap is not None else "",
+        "behind": gap is not None and gap < 0,
+    }
+
+
+def report_context(data: ReportData) -> Context:
+    """The values ``layouts/report`` prints, all as display strings; indicators are grouped
+    by the plan that sets their targets, in the order given."""
+    plans: dict[str, list[Context]] = {}
+    for figure in data.indicators:
+        plans.setdefault(figure.group, []).append(figure_context(figure))
+    return {
+        "heading": data.heading,
+        "unit_name": data.unit_name,
+        "year": str(data.year),
+        "reported_on": vn_date_numeric(data.reported_on),
+        "prepared_by": data.prepared_by,
+        "deadlines": [deadline_context(d, data.reported_on) for d in data.deadlines],
+        "titles": [figure_context(f) for f in data.titles],
+        "plans": [{"title": title, "rows": rows} for title, rows in plans.items()],
+        "chart": svg_data_uri(data.chart_svg) if data.chart_svg else "",
+        "child_heading": data.child_heading,
+        "child_columns": list(data.child_columns),
+        "children": [
+            {"name": child.name, "cells": [_cell(c) for c in child.cells]}
+            for child in data.children
+        ],
+        "lists": [
+            {
+                "title": item.title,
+                "count": vn_number(len(item.entries) + item.omitted),
+                "omitted": vn_number(item.omitted) if item.omitted else "",
+                "entries": [
+                    {"number": i, **entry._asdict()}
+                    for i, entry in enumerate(item.entries, start=1)
+                ],
+            }
+            for item in data.lists
+        ],
+    }
+
+
 def make_context(item: Data) -> Context:
     """Dispatch to the context builder of the item's data class."""
     if isinstance(item, CertificateData):
         return certificate_context(item)
+    if isinstance(item, ReportData):
+        return report_context(item)
     return decision_context(item)
 
 

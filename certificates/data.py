@@ -34,9 +34,11 @@ def _normalise_field(name: str, value: Any) -> Any:
         return nfc(value)
     if isinstance(value, Recipient):
         return Recipient(*(nfc(str(part)) for part in value))
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # the report's row types
+        return type(value)(*(_normalise_field(name, part) for part in value))
     if isinstance(value, (list, tuple)):
         return tuple(_normalise_field(name, item) for item in value)
-    if value is None or isinstance(value, (int, dt.date)):
+    if value is None or isinstance(value, (int, float, dt.date)):
         return value
     raise CertificateError(
         f"Trường {name} có kiểu không hợp lệ / field {name} has unsupported type "
@@ -44,7 +46,7 @@ def _normalise_field(name: str, value: Any) -> Any:
     )
 
 
-_DATE_FIELDS = frozenset({"decision_date", "signed_on", "date"})
+_DATE_FIELDS = frozenset({"decision_date", "signed_on", "date", "reported_on"})
 
 
 def _parse_date(name: str, value: Any) -> Any:
@@ -148,12 +150,123 @@ def _iterable(value: Iterable[Any]) -> Iterable[Any]:
     return value
 
 
-Data = CertificateData | DecisionData
-DataKind = type[CertificateData] | type[DecisionData]
+class ReportFigure(NamedTuple):
+    """One line of a yearly report's summary: a title, or a plan's indicator with its target.
+
+    ``share`` is ``passed / population`` (None when nothing is counted); ``target`` is the
+    share the plan sets for ``target_year`` (the first milestone at or after the report's
+    year); ``group`` names the plan an indicator belongs to ("" for the titles table).
+    """
+
+    label: str
+    population_label: str
+    population: int
+    evaluated: int | None
+    passed: int
+    share: float | None
+    recognised: int | None = None
+    recognised_share: float | None = None
+    target: float | None = None
+    target_year: int | None = None
+    group: str = ""
+
+
+class ReportCell(NamedTuple):
+    """One child unit's share of one indicator, and the indicator's target."""
+
+    share: float | None
+    target: float | None = None
+
+
+class ReportChild(NamedTuple):
+    """A row of the child units' table: one cell per column of ``ReportData.child_columns``."""
+
+    name: str
+    cells: tuple[ReportCell, ...]
+
+
+class ReportEntry(NamedTuple):
+    """A recognised subject: certificate serial, name, address and the decision."""
+
+    serial: str
+    name: str
+    address: str = ""
+    decision: str = ""
+
+
+class ReportList(NamedTuple):
+    """The subjects recognised with one title; ``omitted`` more were left out of the PDF."""
+
+    title: str
+    entries: tuple[ReportEntry, ...]
+    omitted: int = 0
+
+
+class ReportDeadline(NamedTuple):
+    """A reporting deadline: who reports to whom, and the date the report must come before."""
+
+    label: str
+    due: dt.date
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ReportData:
+    """A unit's yearly report on the learning society (báo cáo kết quả năm).
+
+    Rows may be given as the NamedTuples above or as plain tuples/lists in the same order;
+    they are stored as NamedTuples with NFC strings. Shares are fractions (0.7 = 70 %).
+    """
+
+    unit_name: str
+    year: int
+    reported_on: dt.date
+    deadlines: Sequence[ReportDeadline] = ()
+    titles: Sequence[ReportFigure] = ()
+    indicators: Sequence[ReportFigure] = ()
+    child_heading: str = "Đơn vị trực thuộc"
+    child_columns: Sequence[str] = ()
+    children: Sequence[ReportChild] = ()
+    lists: Sequence[ReportList] = ()
+    chart_svg: str | None = None
+    heading: str = "BÁO CÁO KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP"
+    prepared_by: str = ""
+
+    def __post_init__(self) -> None:
+        rows = {
+            "deadlines": tuple(
+                ReportDeadline(label, _parse_date("due", due))
+                for label, due in _iterable(self.deadlines)
+            ),
+            "titles": tuple(ReportFigure(*f) for f in _iterable(self.titles)),
+            "indicators": tuple(ReportFigure(*f) for f in _iterable(self.indicators)),
+            "child_columns": tuple(_iterable(self.child_columns)),
+            "children": tuple(
+                ReportChild(name, tuple(ReportCell(*c) for c in _iterable(cells)))
+                for name, cells in _iterable(self.children)
+            ),
+            "lists": tuple(
+                ReportList(title, tuple(ReportEntry(*e) for e in _iterable(entries)), *rest)
+                for title, entries, *rest in _iterable(self.lists)
+            ),
+        }
+        for name, value in rows.items():
+            object.__setattr__(self, name, value)
+        for child in rows["children"]:
+            if len(child.cells) != len(rows["child_columns"]):
+                raise CertificateError(
+                    f"Đơn vị {child.name}: {len(child.cells)} ô cho "
+                    f"{len(rows['child_columns'])} cột / cells do not match columns"
+                )
+        _normalise(self)
+
+
+Data = CertificateData | DecisionData | ReportData
+DataKind = type[CertificateData] | type[DecisionData] | type[ReportData]
 
 DATA_KINDS: dict[str, DataKind] = {
     "certificate": CertificateData,
     "decision": DecisionData,
+    "report": ReportData,
 }
 
 

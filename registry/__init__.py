@@ -23,10 +23,12 @@ BLUEPRINTS = (
     "registry.activities.views",
     "registry.admin.views",
     "registry.evaluation.views",
+    "registry.criteria_admin.views",
     "registry.awards.views",
     "registry.public.views",
     "registry.api.views",
     "registry.selfservice.views",
+    "registry.reports.views",
 )
 
 

@@ -91,6 +91,14 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from registry.awards.commands import COMMANDS as AWARD_COMMANDS
     from registry.evaluation.commands import COMMANDS as EVALUATION_COMMANDS
+    from registry.reports.commands import COMMANDS as REPORT_COMMANDS
 
-    for command in (init_db, create_user, seed_demo, *EVALUATION_COMMANDS, *AWARD_COMMANDS):
+    for command in (
+        init_db,
+        create_user,
+        seed_demo,
+        *EVALUATION_COMMANDS,
+        *AWARD_COMMANDS,
+        *REPORT_COMMANDS,
+    ):
         app.cli.add_command(command)

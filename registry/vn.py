@@ -61,6 +61,8 @@ place against a name whose key was not truncated.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import math
 import re
 import unicodedata
@@ -452,3 +454,16 @@ def format_percent_vn(fraction: float, decimals: int = 1) -> str:
     '77,8%'
     """
     return _format_decimal(_to_decimal(fraction) * 100, decimals) + "%"
+
+
+VIETNAM_TZ = _dt.timezone(_dt.timedelta(hours=7), "ICT")
+
+
+def local_date(moment: _dt.datetime) -> _dt.date:
+    """The calendar date in Vietnam (UTC+7, no daylight saving) of a stored timestamp.
+
+    Naive timestamps (SQLite drops the zone) are taken as UTC, as they were stored.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(VIETNAM_TZ).date()

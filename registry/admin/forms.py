@@ -34,6 +34,16 @@ ACTION_LABELS = {
     "reset_password": _l("Đặt lại mật khẩu"),
     "add_member": _l("Thêm thành viên"),
     "remove_member": _l("Bớt thành viên"),
+    "activate": _l("Áp dụng"),
+    "retire": _l("Ngừng áp dụng"),
+    "approve": _l("Công nhận"),
+    "revoke": _l("Thu hồi công nhận"),
+    "print": _l("In giấy công nhận"),
+    "reprint": _l("In lại giấy công nhận"),
+    "print_batch": _l("In giấy công nhận hàng loạt"),
+    "print_slip": _l("In phiếu đăng ký"),
+    "self_lookup": _l("Người dân tra cứu"),
+    "token": _l("Cấp mã truy cập API"),
 }
 
 OBJECT_LABELS = {
@@ -44,6 +54,10 @@ OBJECT_LABELS = {
     "Clan": _l("Dòng họ"),
     "Organisation": _l("Cơ quan, đơn vị"),
     "Activity": _l("Hoạt động học tập"),
+    "CriteriaUpload": _l("Bộ tiêu chí tải lên"),
+    "Assessment": _l("Đánh giá của hội đồng"),
+    "Decision": _l("Quyết định công nhận"),
+    "Recognition": _l("Giấy công nhận"),
 }
 
 # what the audit table needs to name actions and object types

@@ -12,7 +12,7 @@ import json
 import secrets
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -103,11 +103,16 @@ def proposals_query(
 
 @dataclass(frozen=True)
 class ApprovalPreview:
-    """What an approval would create: counts by title, and the results it covers."""
+    """What an approval would create: counts by title, and the results it covers.
+
+    ``issuers`` counts the results by the unit that would recognise them; one decision is
+    issued by one unit, so a selection with several issuers must be split (filter by unit).
+    """
 
     by_title: dict[str, int]
     result_ids: list[int]
     refused: int
+    issuers: dict[AdminUnit, int] = field(default_factory=dict)
 
 
 def preview(
@@ -131,7 +136,11 @@ def preview(
     }
     allowed = [r for r in results if can_approve(actor, kind, units[r.unit_id])]
     counts = Counter(title_of(r.set_id) for r in allowed)
-    return ApprovalPreview(dict(counts), [r.id for r in allowed], len(results) - len(allowed))
+    issuer_of = {unit_id: recogniser_unit(kind, home) for unit_id, home in units.items()}
+    issuers = Counter(issuer_of[r.unit_id] for r in allowed)
+    return ApprovalPreview(
+        dict(counts), [r.id for r in allowed], len(results) - len(allowed), dict(issuers)
+    )
 
 
 # --- approval -----------------------------------------------------------------------------------
@@ -218,6 +227,11 @@ def approve(
         )
     if plan.refused:
         raise OutOfScope("Một số đối tượng không thuộc thẩm quyền công nhận của bạn.")
+    if len(plan.issuers) > 1:
+        raise ValidationFailed(
+            "Các đối tượng đã chọn thuộc nhiều đơn vị công nhận khác nhau; mỗi quyết định chỉ do "
+            "một đơn vị ban hành. Hãy lọc theo từng đơn vị rồi lập quyết định riêng."
+        )
     results = db.session.scalars(
         select(EvaluationResult).where(EvaluationResult.id.in_(plan.result_ids))
     ).all()
@@ -479,7 +493,7 @@ def verify(serial: str) -> Verification:
         decision=f"{snap['decision_number']} ngày "
         f"{vn.format_date_vn(date.fromisoformat(snap['decision_date']))} "
         f"của {snap['issuer_name']}",
-        revoked_on=found.revoked_at.date() if found.revoked_at else None,
+        revoked_on=vn.local_date(found.revoked_at) if found.revoked_at else None,
     )
 
 

@@ -40,12 +40,13 @@ from registry.errors import RegistryError
 from registry.evaluation.services import evaluated_years
 from registry.evaluation.subjects import KIND_LABELS
 from registry.extensions import db
-from registry.models import AdminUnit, Decision, EvaluationResult, Recognition
+from registry.models import AdminUnit, Decision, Recognition
 from registry.units.services import children, get_by_code
 from registry.web import form_data, paginate, show_errors, today
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
+AREA_KINDS = ("village", "commune", "district", "province")  # subjects that are units themselves
 DECISION_FIELDS = (
     "number",
     "decided_on",
@@ -149,14 +150,13 @@ def proposals() -> ResponseReturnValue:
         unit=unit,
         units=_unit_choices(unit),
         labels=KIND_LABELS,
+        area_kinds=AREA_KINDS,
     )
 
 
-def _issuing_unit(kind: str, result_ids: list[int]) -> AdminUnit:
-    """The unit that will issue the decision (that of the first result), else the user's."""
-    first = db.session.get(EvaluationResult, result_ids[0]) if result_ids else None
-    home = db.session.get(AdminUnit, first.unit_id) if first else None
-    return services.recogniser_unit(kind, home) if home else current_user.unit
+def _issuing_unit(plan: services.ApprovalPreview) -> AdminUnit:
+    """The unit that will issue the decision, else (nothing or several) the user's own."""
+    return next(iter(plan.issuers)) if len(plan.issuers) == 1 else current_user.unit
 
 
 def _fill_defaults(form: DecisionForm, unit: AdminUnit) -> None:
@@ -168,17 +168,26 @@ def _fill_defaults(form: DecisionForm, unit: AdminUnit) -> None:
             getattr(form, name).data = getattr(last, name)
 
 
-def _confirmation(form: DecisionForm, year: int, kind: str, unit: AdminUnit | None) -> str:
+def _plan(
+    form: DecisionForm, year: int, kind: str, unit: AdminUnit | None
+) -> services.ApprovalPreview:
+    """What the form's selection would create now (re-counted on every request)."""
     ids = _selection_ids(form.selection.data or "")
+    return services.preview(current_user, year, kind, ids, unit)
+
+
+def _confirmation(
+    form: DecisionForm, plan: services.ApprovalPreview, year: int, kind: str, unit: AdminUnit | None
+) -> str:
     return render_template(
         "awards/approve.html",
         form=form,
-        plan=services.preview(current_user, year, kind, ids, unit),
+        plan=plan,
         year=year,
         kind=kind,
         unit=unit,
         label=KIND_LABELS[kind],
-        everything=ids is None,
+        everything=form.selection.data == "all",
     )
 
 
@@ -198,19 +207,16 @@ def approve() -> ResponseReturnValue:
     form = DecisionForm(
         formdata=None, year=year, kind=kind, unit=unit.code if unit else "", selection=selection
     )
-    ids = _selection_ids(selection)
-    plan = services.preview(current_user, year, kind, ids, unit)
-    _fill_defaults(form, _issuing_unit(kind, plan.result_ids))
-    return _confirmation(form, year, kind, unit)
+    plan = _plan(form, year, kind, unit)
+    _fill_defaults(form, _issuing_unit(plan))
+    return _confirmation(form, plan, year, kind, unit)
 
 
 def _decide(form: DecisionForm, year: int, kind: str, unit: AdminUnit | None) -> Decision:
     """Validate the decision, then approve what the confirmation page counted."""
     data = {name: value for name, value in form_data(form).items() if name in DECISION_FIELDS}
     particulars = services.parse_decision(data, today=today())
-    plan = services.preview(
-        current_user, year, kind, _selection_ids(form.selection.data or ""), unit
-    )
+    plan = _plan(form, year, kind, unit)
     return services.approve(
         current_user,
         year,
@@ -243,7 +249,7 @@ def approve_confirm() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("awards.decision", decision_id=decision.id))
-    return _confirmation(form, year, kind, unit)
+    return _confirmation(form, _plan(form, year, kind, unit), year, kind, unit)
 
 
 # --- the register ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from registry.models.activities import Activity, ActivityCategory
 from registry.models.audit import AuditEntry
 from registry.models.awards import Decision, Recognition
+from registry.models.criteria_uploads import CriteriaUpload, UploadStatus
 from registry.models.evaluation import Assessment, EvaluationResult
 from registry.models.jobs import Job
 from registry.models.people import Citizen, Clan, Household, Organisation, OrganisationMember
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEntry",
     "Citizen",
     "Clan",
+    "CriteriaUpload",
     "Decision",
     "EvaluationResult",
     "Household",
@@ -28,5 +30,6 @@ __all__ = [
     "Role",
     "UnitLevel",
     "UnitMapping",
+    "UploadStatus",
     "User",
 ]

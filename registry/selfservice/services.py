@@ -15,6 +15,11 @@ Who may look themselves up: active citizens, and citizens who moved away (they k
 titles and activities; they are no longer evaluated here, which the page says). The records of
 deceased citizens are never served: a lookup gives the neutral answer.
 
+"This year" on the page is the calendar year (the view passes today's): its evaluation is
+computed live from the facts recorded so far (as the staff explanation page does), so it says
+what is missing before the year is evaluated; earlier years appear as stored results and
+recognitions.
+
 The looked-up citizen is remembered in a cookie of its own, signed with :func:`sign_citizen`
 (salted apart from the staff session); the views set and read it.
 """
@@ -140,16 +145,16 @@ def record_slip(actor: User, citizen: Citizen) -> None:
 # --- the lookup cookie ------------------------------------------------------------------------
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def sign_citizen(secret_key: str, citizen_id: int) -> str:
+def sign_citizen(secret_key: str | bytes, citizen_id: int) -> str:
     """A signed, timestamped token naming the looked-up citizen (for the status cookie)."""
     return str(_serializer(secret_key).dumps({"citizen": citizen_id}))
 
 
-def read_citizen(secret_key: str, token: str | None, max_age: int) -> int | None:
+def read_citizen(secret_key: str | bytes, token: str | None, max_age: int) -> int | None:
     """The citizen id in a token from :func:`sign_citizen`; None when missing, forged, signed
     for something else (the staff session has another salt) or older than ``max_age`` s."""
     if not token:

@@ -27,6 +27,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
 
 import certificates
 from registry.citizens.services import get_citizen
@@ -51,10 +52,23 @@ def _max_age() -> int:
 
 def _looked_up() -> int | None:
     token = request.cookies.get(COOKIE)
-    return services.read_citizen(current_app.secret_key or "", token, _max_age())
+    return services.read_citizen(current_app.secret_key or b"", token, _max_age())
 
 
-def _forget(response: Response) -> Response:
+def _remember(response: BaseResponse, citizen_id: int) -> BaseResponse:
+    response.set_cookie(
+        COOKIE,
+        services.sign_citizen(current_app.secret_key or b"", citizen_id),
+        max_age=_max_age(),
+        path=COOKIE_PATH,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def _forget(response: BaseResponse) -> BaseResponse:
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="Strict")
     return response
 
@@ -86,17 +100,7 @@ def lookup() -> ResponseReturnValue:
         if citizen_id is not None:
             services.record_lookup(citizen_id)
             db.session.commit()
-            response = redirect(url_for("selfservice.me"))
-            response.set_cookie(
-                COOKIE,
-                services.sign_citizen(current_app.secret_key or "", citizen_id),
-                max_age=_max_age(),
-                path=COOKIE_PATH,
-                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure,
-                httponly=True,
-                samesite="Strict",
-            )
-            return response
+            return _remember(redirect(url_for("selfservice.me")), citizen_id)
         message = _(services.NOT_FOUND)
         # never echo what was typed: the answer is the same whatever it was
         form.identifier.data = form.birth_date.data = ""

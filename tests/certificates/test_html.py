@@ -39,7 +39,7 @@ def visible_text(markup: str) -> str:
 
 
 def test_layouts_lists_the_shipped_layouts() -> None:
-    assert layouts() == ["certificate", "decision"]
+    assert layouts() == ["certificate", "decision", "report"]
     assert get_layout("certificate").page_size == "A4 landscape"
     assert get_layout("decision").page_size == "A4"
     assert "recipient_name" in get_layout("certificate").required

@@ -120,7 +120,7 @@ def test_approve_selected_confirms_then_creates_once(login, results):
         data={"year": YEAR, "kind": "citizen", "ids": [str(chosen)], "action": "selected"},
     )
     html = page.get_data(as_text=True)
-    assert "Quyết định này sẽ cấp 1 giấy công nhận" in html
+    assert "Quyết định của Xã Tân Hòa sẽ cấp 1 giấy công nhận" in html
     assert "Công dân học tập</strong>: 1" in html
     assert "Ủy ban nhân dân xã Tân Hòa" in html  # pre-filled from the user's commune
     assert "ỦY BAN NHÂN DÂN\nXÃ TÂN HÒA" in html
@@ -153,7 +153,7 @@ def test_approve_all_counts_every_proposal(login, results):
     html = client.post(
         "/awards/approve", data={"year": YEAR, "kind": "citizen", "action": "all"}
     ).get_data(as_text=True)
-    assert "Quyết định này sẽ cấp 2 giấy công nhận" in html
+    assert "Quyết định của Xã Tân Hòa sẽ cấp 2 giấy công nhận" in html
     assert _confirm(client, "all").status_code == 302
     assert _count(Recognition) == 2
     assert db.session.scalar(select(func.count()).where(AuditEntry.action == "approve")) == 1
@@ -189,7 +189,25 @@ def test_district_approval_shows_refused_count(login, results, world):
         .get_data(as_text=True)
     )
     assert "1 đối tượng trong lựa chọn không thuộc thẩm quyền" in html
-    assert "Quyết định này sẽ cấp" not in html
+    assert "sẽ cấp" not in html
+
+
+def test_one_decision_per_issuing_unit(login, results):
+    client = login("huyen")  # passing citizens in communes A and B: two issuing communes
+    html = client.post(
+        "/awards/approve", data={"year": YEAR, "kind": "citizen", "action": "all"}
+    ).get_data(as_text=True)
+    assert "thuộc 2 đơn vị công nhận khác nhau" in html
+    assert "/awards/proposals?year=2025&amp;kind=citizen&amp;unit=12868" in html
+    assert 'name="number"' not in html  # no decision form
+    refused = _confirm(client, "all").get_data(as_text=True)
+    assert "mỗi quyết định chỉ do một đơn vị ban hành" in refused
+    assert _count(Recognition) == 0
+    only_b = client.post(
+        "/awards/approve", data={"year": YEAR, "kind": "citizen", "unit": "12868", "action": "all"}
+    ).get_data(as_text=True)
+    assert "Quyết định của Xã Song An sẽ cấp 1 giấy công nhận" in only_b
+    assert "Ủy ban nhân dân xã Song An" in only_b
 
 
 def test_invalid_decision_shows_field_errors_and_saves_nothing(login, results):

@@ -142,7 +142,8 @@ def test_lookup_by_code_shows_own_status(client, family):
     assert f"Năm {THIS_YEAR}: kết quả đến hôm nay" in html
     assert "Đọc sách, báo và cập nhật thông tin" in html
     assert "Bạn còn thiếu" in html
-    assert "Cần có đánh giá cho tiêu chí này" in html
+    assert re.search(r"Còn thiếu \d+ giờ để đạt \d+ điểm", html)  # 6 hours so far
+    assert "Đánh giá của hội đồng cho 7 tiêu chí" in html
     # activities of this year and last year
     assert "Đọc sách Truyện Kiều" in html
     assert "Lớp self_study 2025" in html
@@ -417,7 +418,7 @@ def test_english_explanations(client, family):
     _lookup(client, family.hanh.code)
     html = client.get("/status/me").get_data(as_text=True)
     assert "Learning citizen" in html
-    assert "This criterion needs an assessment" in html
+    assert "not assessed yet" in html
 
 
 def test_status_form_is_public_and_has_no_staff_navigation(client, world):
@@ -504,3 +505,15 @@ def test_signed_citizen_round_trip():
     assert services.read_citizen("k", token + "x", 600) is None
     assert services.read_citizen("k", None, 600) is None
     assert services.read_citizen("k", "", 600) is None
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_a_stale_form_asks_again_instead_of_failing(client, family):
+    response = _lookup(client, family.hanh.code)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Trang đã mở quá lâu" in html
+    assert 'name="csrf_token"' in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = {"identifier": family.hanh.code, "birth_date": "05/03/1985", "csrf_token": token}
+    assert client.post("/status", data=data).status_code == 302

@@ -836,3 +836,11 @@ def test_format_number_vn_parses_back(x: float, decimals: int) -> None:
     assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*(,\d+)?", text)
     back = float(text.replace(".", "").replace(",", "."))
     assert abs(back - x) <= 0.5 * 10**-decimals + abs(x) * 1e-12
+
+
+def test_local_date_is_vietnam_time():
+    import datetime as dt
+
+    late_utc = dt.datetime(2025, 12, 31, 18, 30, tzinfo=dt.UTC)  # 01:30 on 1 January in Hà Nội
+    assert vn.local_date(late_utc) == dt.date(2026, 1, 1)
+    assert vn.local_date(dt.datetime(2025, 6, 1, 10, 0)) == dt.date(2025, 6, 1)

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: a4be51a86e98
+Revision ID: 8e7bc9de7f2b
 Revises: 
-Create Date: 2026-11-27 03:52:49.394177
+Create Date: 2026-11-27 04:13:11.429925
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a4be51a86e98'
+revision = '8e7bc9de7f2b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -238,6 +238,28 @@ def upgrade():
         batch_op.create_foreign_key(
             op.f('fk_households_head_id_citizens'), 'citizens', ['head_id'], ['id'], ondelete='SET NULL'
         )
+    op.create_table('criteria_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.String(length=60), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'active', 'retired', name='uploadstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('activated_by_id', sa.Integer(), nullable=True),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('retired_by_id', sa.Integer(), nullable=True),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['activated_by_id'], ['users.id'], name=op.f('fk_criteria_uploads_activated_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['retired_by_id'], ['users.id'], name=op.f('fk_criteria_uploads_retired_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_criteria_uploads_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_criteria_uploads')),
+    sa.UniqueConstraint('set_id', 'version', name=op.f('uq_criteria_uploads_set_id'))
+    )
+    with op.batch_alter_table('criteria_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_criteria_uploads_status'), ['status'], unique=False)
+
     op.create_table('decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -373,6 +395,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_decisions_unit_id'))
 
     op.drop_table('decisions')
+    with op.batch_alter_table('criteria_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_criteria_uploads_status'))
+
+    op.drop_table('criteria_uploads')
     with op.batch_alter_table('citizens', schema=None) as batch_op:
         batch_op.drop_index('ix_citizens_village_sort')
         batch_op.drop_index('ix_citizens_household')

@@ -1,0 +1,1 @@
+"""Bringing households, citizens, clan memberships and activities in from an Excel file."""

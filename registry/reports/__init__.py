@@ -1,0 +1,1 @@
+"""Progress against the plans' targets: the dashboard and the yearly report."""
