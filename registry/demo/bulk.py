@@ -71,9 +71,7 @@ class BulkWriter:
         return value
 
     def add(self, table: str, row: Row) -> None:
-        """Queue one row (with every column the table needs except the version stamps)."""
-        if table in _VERSIONED:
-            row.update(self._stamps)
+        """Queue one row: every column except ``version``, ``created_at`` and ``updated_at``."""
         self._buffers[table].append(row)
         self.counts[table] += 1
         self._pending += 1
@@ -109,25 +107,34 @@ class BulkWriter:
             self._executemany(table, rows)
 
     def _executemany(self, table: Table, rows: list[Row]) -> None:
-        columns = list(rows[0])
-        values = [*map(itemgetter(*columns), rows)]
-        dates = [index for index, name in enumerate(columns) if name in self._dates[table.name]]
-        if dates:  # stored as the ORM stores them: "2025-10-03"
-            values = [_iso_dates(value, dates) for value in values]
+        columns, stamps = self._columns(table, rows[0])
+        by_column = list(zip(*map(itemgetter(*rows[0]), rows), strict=True))
+        for index, name in enumerate(columns[: len(by_column)]):
+            if name in self._dates[table.name]:  # stored as the ORM stores them: "2025-10-03"
+                by_column[index] = tuple(
+                    d if d is None else d.isoformat() for d in by_column[index]
+                )
+        by_column += [(stamp,) * len(rows) for stamp in stamps]
         sql = (
             f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - our own names
             f"VALUES ({', '.join('?' * len(columns))})"
         )
-        db.session.connection().exec_driver_sql(sql, values)
+        db.session.connection().exec_driver_sql(sql, list(zip(*by_column, strict=True)))
 
     def _copy(self, table: Table, rows: list[Row]) -> None:
-        columns = list(rows[0])
+        columns, stamps = self._columns(table, rows[0])
         sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
         driver = db.session.connection().connection.driver_connection
-        values = itemgetter(*columns)
+        values = itemgetter(*rows[0])
         with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
             for row in rows:
-                copy.write_row(values(row))
+                copy.write_row(values(row) + stamps)
+
+    def _columns(self, table: Table, row: Row) -> tuple[list[str], tuple[Any, ...]]:
+        """The columns to write (the row's, then the stamps') and the stamps' values."""
+        if table.name not in _VERSIONED:
+            return list(row), ()
+        return [*row, *self._stamps], tuple(self._stamps.values())
 
     def _now(self) -> Any:
         """The creation time of every row, converted once for SQLite as the ORM would."""
@@ -145,11 +152,3 @@ class BulkWriter:
         previous = db.session.execute(text("PRAGMA cache_size")).scalar()
         db.session.execute(text(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}"))
         return int(previous) if previous is not None else None
-
-
-def _iso_dates(value: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...]:
-    converted = list(value)
-    for index in dates:
-        if converted[index] is not None:
-            converted[index] = converted[index].isoformat()
-    return tuple(converted)
