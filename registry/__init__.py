@@ -29,6 +29,8 @@ BLUEPRINTS = (
     "registry.api.views",
     "registry.selfservice.views",
     "registry.reports.views",
+    "registry.imports.views",
+    "registry.exports.views",
 )
 
 

@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from registry.awards.commands import COMMANDS as AWARD_COMMANDS
     from registry.evaluation.commands import COMMANDS as EVALUATION_COMMANDS
+    from registry.imports.commands import COMMANDS as IMPORT_COMMANDS
     from registry.reports.commands import COMMANDS as REPORT_COMMANDS
 
     for command in (
@@ -100,5 +101,6 @@ def register(app: Flask) -> None:
         *EVALUATION_COMMANDS,
         *AWARD_COMMANDS,
         *REPORT_COMMANDS,
+        *IMPORT_COMMANDS,
     ):
         app.cli.add_command(command)

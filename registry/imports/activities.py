@@ -28,8 +28,21 @@ from registry.models import Activity, Citizen
 # the service's own parser: imports validate exactly like the form and the API
 parse_activity = activity_services._parse
 FIELDS = ("category_id", "title", "provider", "held_on", "ended_on", "hours", "evidence")
-HEADERS = dict(zip(FIELDS, ("Loại hoạt động", "Nội dung", "Đơn vị tổ chức", "Ngày",
-                            "Ngày kết thúc", "Số giờ", "Minh chứng"), strict=True))  # fmt: skip
+HEADERS = dict(
+    zip(
+        FIELDS,
+        (
+            "Loại hoạt động",
+            "Nội dung",
+            "Đơn vị tổ chức",
+            "Ngày",
+            "Ngày kết thúc",
+            "Số giờ",
+            "Minh chứng",
+        ),
+        strict=True,
+    )
+)
 Parsed = tuple[Row, Person, dict[str, Any]]
 
 
@@ -67,7 +80,12 @@ def _parse(ctx: Context, row: Row) -> Parsed | None:
     category = row.get("category")
     found = ctx.categories.get(vn.fold(category)) if category else None
     if category and found is None:
-        ctx.problem(ACTIVITIES.title, row, "Loại hoạt động", f"Không có loại hoạt động “{category}”. Xem bảng loại hoạt động ở trang Hướng dẫn.")  # fmt: skip
+        ctx.problem(
+            ACTIVITIES.title,
+            row,
+            "Loại hoạt động",
+            f"Không có loại hoạt động “{category}”. Xem bảng loại hoạt động ở trang Hướng dẫn.",
+        )
         row.invalid.add("category")
     data["category_id"] = found.id if found else None
     try:

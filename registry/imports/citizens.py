@@ -123,7 +123,12 @@ def _match_by_identifier(ctx: Context, item: CitizenRow) -> None:
     if code:
         citizen = ctx.citizens_by_code.get(code.upper())
         if citizen is None or not ctx.may_edit(citizen.village_id):
-            _fail(ctx, item, "citizen_code", "Không tìm thấy công dân có mã này trong phạm vi quản lý của bạn.")  # fmt: skip
+            _fail(
+                ctx,
+                item,
+                "citizen_code",
+                "Không tìm thấy công dân có mã này trong phạm vi quản lý của bạn.",
+            )
             return
         item.existing = citizen
     elif cccd and (citizen := ctx.citizens_by_cccd.get(cccd)) is not None:
@@ -161,7 +166,12 @@ def _match_by_name(ctx: Context, items: list[CitizenRow]) -> None:
         cccd = normal_cccd(item.row.get("cccd"))
         found = [c for c in candidates.get(key, []) if not (cccd and c.cccd and c.cccd != cccd)]
         if len(found) > 1:
-            _fail(ctx, item, "", "Có nhiều công dân trùng họ tên và ngày sinh ở thôn này; hãy ghi Mã công dân.")  # fmt: skip
+            _fail(
+                ctx,
+                item,
+                "",
+                "Có nhiều công dân trùng họ tên và ngày sinh ở thôn này; hãy ghi Mã công dân.",
+            )
         elif found:
             item.existing = found[0]
 
@@ -267,7 +277,9 @@ def apply(ctx: Context, items: list[CitizenRow]) -> None:
         values, errors = parse_citizen(data, ctx.today)
         if errors.errors:
             item.failed = True
-            ctx.service_error(CITIZENS, item.row, ValidationFailed("", errors.errors), _aliases(item))
+            ctx.service_error(
+                CITIZENS, item.row, ValidationFailed("", errors.errors), _aliases(item)
+            )
         elif item.existing is None:
             creates.append((item, data, values))
         elif fields := changed_fields(item.existing, values):
@@ -313,6 +325,7 @@ def _update(
 def _create(ctx: Context, item: CitizenRow, data: dict[str, Any]) -> int | None:
     try:
         citizen = citizen_services.create_citizen(ctx.actor, data, today=ctx.today)
+        db.session.flush()  # a new head is named after the service's flush: the next row sees it
     except RegistryError as error:
         item.failed = True
         ctx.service_error(CITIZENS, item.row, error, _aliases(item))

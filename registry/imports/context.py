@@ -71,7 +71,9 @@ class Context:
         """Report a problem at a row (and column header) of a sheet."""
         self.report.problem(sheet, row.number if row else None, column, message)
 
-    def service_error(self, sheet: Any, row: Row, error: RegistryError, aliases: Any = None) -> None:
+    def service_error(
+        self, sheet: Any, row: Row, error: RegistryError, aliases: Any = None
+    ) -> None:
         """Report a service's refusal against the columns its field errors name."""
         aliases = {**SERVICE_FIELDS, **(aliases or {})}
         if not error.field_errors:
@@ -90,7 +92,9 @@ class Context:
     def load_units(self, codes: Iterable[str]) -> None:
         """Cache the administrative units with these codes."""
         wanted = sorted({c for c in codes if c not in self.units})
-        for unit in _chunked(lambda part: select(AdminUnit).where(AdminUnit.code.in_(part)), wanted):
+        for unit in _chunked(
+            lambda part: select(AdminUnit).where(AdminUnit.code.in_(part)), wanted
+        ):
             self.units[unit.code] = unit
 
     def load_households(self, codes: Iterable[str]) -> None:
@@ -155,9 +159,11 @@ class Context:
             return clan
         wanted = vn.fold(text)
         found = [
-            c for unit in village.ancestors() for c in self.clans_by_unit.get(unit.id, [])
+            c
+            for unit in village.ancestors()
+            for c in self.clans_by_unit.get(unit.id, [])
             if c.search_name == wanted
-        ]  # fmt: skip
+        ]
         if len(found) == 1:
             return found[0]
         if found:
@@ -185,9 +191,11 @@ class Context:
             return None
         if citizen is None or not self.may_edit(citizen.village_id):
             self.problem(
-                sheet.title, row, column,
+                sheet.title,
+                row,
+                column,
                 "Không tìm thấy công dân này trong phạm vi quản lý của bạn.",
-            )  # fmt: skip
+            )
             return None
         return Person(citizen.id, citizen.village_id, citizen.full_name)
 

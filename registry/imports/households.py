@@ -80,14 +80,20 @@ def _registered(ctx: Context, row: Row, plans: dict[str, Plan], count: SheetCoun
     code = row.get("code")
     household = ctx.households.get(code.upper())
     if household is None or not ctx.may_edit(household.village_id):
-        _problem(ctx, row, "code", f"Không tìm thấy hộ gia đình mã {code} trong phạm vi quản lý của bạn.")  # fmt: skip
+        _problem(
+            ctx, row, "code", f"Không tìm thấy hộ gia đình mã {code} trong phạm vi quản lý của bạn."
+        )
         return
     if row.get("village") and row.get("village") != household.village.code:
-        _problem(ctx, row, "village", "Không đổi được thôn của hộ đã có; hãy sửa trên trang hộ gia đình.")  # fmt: skip
+        _problem(
+            ctx, row, "village", "Không đổi được thôn của hộ đã có; hãy sửa trên trang hộ gia đình."
+        )
         return
     if (key := row.get("key")) is not None:
         if key.upper() in plans:
-            _problem(ctx, row, "key", f"Khóa hộ {key} đã dùng ở dòng {plans[key.upper()].row.number}.")  # fmt: skip
+            _problem(
+                ctx, row, "key", f"Khóa hộ {key} đã dùng ở dòng {plans[key.upper()].row.number}."
+            )
             return
         plans[key.upper()] = Plan(key.upper(), HOUSEHOLDS, row, household.village, None, household)
     _update_address(ctx, HOUSEHOLDS, row, household, row.get("address"), count)
@@ -97,7 +103,9 @@ def _declared(ctx: Context, row: Row, plans: dict[str, Plan]) -> None:
     key = row.get("key")
     if not key:
         if "key" not in row.invalid:
-            _problem(ctx, row, "key", "Hộ mới cần Khóa hộ để ghép với các công dân trong trang Công dân.")  # fmt: skip
+            _problem(
+                ctx, row, "key", "Hộ mới cần Khóa hộ để ghép với các công dân trong trang Công dân."
+            )
         return
     key = key.upper()
     if key in plans:

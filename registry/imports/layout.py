@@ -172,7 +172,7 @@ _STATUSES = _lookup(dict(STATUS_LABELS))
 
 
 def parse_gender(text: str) -> str:
-    """"Nam"/"Nữ" (or "M"/"F") → "M"/"F"; ValueError with a Vietnamese message otherwise."""
+    """ "Nam"/"Nữ" (or "M"/"F") → "M"/"F"; ValueError with a Vietnamese message otherwise."""
     try:
         return _GENDERS[vn.fold(text)]
     except KeyError:

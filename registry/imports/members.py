@@ -32,7 +32,9 @@ def apply(ctx: Context, sheet: SheetRows) -> None:
         if person is None:
             continue
         if person.id in seen:
-            ctx.problem(CLAN_MEMBERS.title, row, "", f"Công dân này đã có ở dòng {seen[person.id]}.")
+            ctx.problem(
+                CLAN_MEMBERS.title, row, "", f"Công dân này đã có ở dòng {seen[person.id]}."
+            )
             continue
         seen[person.id] = row.number
         citizen = db.session.get(Citizen, person.id)

@@ -1,7 +1,7 @@
 """Reading an uploaded .xlsx safely: archive checks first, then a streaming XML read.
 
 Every check happens before the cell data is parsed, and every failure is an
-:class:`ImportRefused` with a Vietnamese message, never a crash:
+:class:`ImportRefusedError` with a Vietnamese message, never a crash:
 
 * not a zip (an old binary .xls, a CSV, a renamed file) or a corrupt zip;
 * a zip bomb: the sizes the archive declares for its members are added up and capped before
@@ -31,7 +31,7 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from registry.imports.report import ImportRefused
+from registry.imports.report import ImportRefusedError
 
 MAIN_RELATIONSHIP = "/officeDocument"
 NOT_XLSX = (
@@ -78,51 +78,51 @@ class RawSheet:
     rows: list[tuple[int, list[tuple[int, Any]]]] = field(default_factory=list)
 
 
-class _Hostile(Exception):
+class _HostileFileError(Exception):
     """Raised inside the XML handlers to stop parsing."""
 
 
 def read_workbook(path: Path, limits: Limits) -> list[RawSheet]:
     """Every sheet of the workbook at ``path``, in workbook order.
 
-    :raises ImportRefused: the file is not a readable, reasonable .xlsx (see module docstring).
+    :raises ImportRefusedError: the file is not a readable, reasonable .xlsx (see module docstring).
     """
     archive = _open_archive(path, limits)
     with archive:
         try:
             return _read_sheets(archive, limits)
-        except ImportRefused:
+        except ImportRefusedError:
             raise
-        except _Hostile as error:
-            raise ImportRefused(str(error)) from None
+        except _HostileFileError as error:
+            raise ImportRefusedError(str(error)) from None
         except (KeyError, ValueError, IndexError, expat.ExpatError, zipfile.BadZipFile, OSError):
-            raise ImportRefused(CORRUPT) from None
+            raise ImportRefusedError(CORRUPT) from None
         except (RuntimeError, NotImplementedError):  # encrypted or unsupported compression
-            raise ImportRefused(CORRUPT) from None
+            raise ImportRefusedError(CORRUPT) from None
 
 
 def _open_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise ImportRefused(f"Tệp quá lớn (tối đa {limits.max_bytes // (1024 * 1024)} MB).")
+        raise ImportRefusedError(f"Tệp quá lớn (tối đa {limits.max_bytes // (1024 * 1024)} MB).")
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused(
+        raise ImportRefusedError(
             "Tệp là định dạng Excel cũ (.xls) hoặc đã đặt mật khẩu. Hãy bỏ mật khẩu và lưu "
             "lại dưới dạng .xlsx."
         )
     if not magic.startswith(b"PK"):
-        raise ImportRefused(NOT_XLSX)
+        raise ImportRefusedError(NOT_XLSX)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise ImportRefused(CORRUPT) from None
+        raise ImportRefusedError(CORRUPT) from None
     members = archive.infolist()
     declared = sum(info.file_size for info in members)
     if len(members) > limits.max_members or declared > limits.max_uncompressed:
         archive.close()
-        raise ImportRefused(
+        raise ImportRefusedError(
             "Tệp nén bất thường: dữ liệu sau khi giải nén quá lớn "
             f"(tối đa {limits.max_uncompressed // (1024 * 1024)} MB). Tệp bị từ chối."
         )
@@ -139,7 +139,9 @@ def _parse(
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def refuse(*_args: Any) -> None:
-        raise _Hostile("Tệp chứa khai báo XML không được phép (DTD/entity). Tệp bị từ chối.")
+        raise _HostileFileError(
+            "Tệp chứa khai báo XML không được phép (DTD/entity). Tệp bị từ chối."
+        )
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
@@ -182,7 +184,7 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     for rel_type, target in _relationships(archive, "").values():
         if rel_type.endswith(MAIN_RELATIONSHIP):
             return target
-    raise ImportRefused(NOT_XLSX)
+    raise ImportRefusedError(NOT_XLSX)
 
 
 def _read_sheets(archive: zipfile.ZipFile, limits: Limits) -> list[RawSheet]:
@@ -295,7 +297,7 @@ class _RowCounter:
     def add(self) -> None:
         self.rows += 1
         if self.rows > self.cap + 1:  # + the header row
-            raise _Hostile(
+            raise _HostileFileError(
                 f"Tệp có quá nhiều dòng (tối đa {self.cap:,} dòng dữ liệu)".replace(",", ".")
                 + ". Hãy chia thành nhiều tệp nhỏ hơn."
             )
@@ -323,9 +325,17 @@ class _SheetReader:
         self.value: str | None = None
         self.formula = False
         self.chars = self.text.chars
+        self.names: dict[str, str] = {}  # element name → local name (a hot path: cache it)
+        self.columns: dict[str, int] = {}  # column letters → index
+
+    def _name(self, tag: str) -> str:
+        local = self.names.get(tag)
+        if local is None:
+            local = self.names[tag] = _local(tag)
+        return local
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        local = _local(tag)
+        local = self._name(tag)
         if local == "c":
             self.cell, self.value, self.formula = attrs, None, False
             self.text.parts = []
@@ -344,7 +354,7 @@ class _SheetReader:
             self.cells = []
 
     def end(self, tag: str) -> None:
-        local = _local(tag)
+        local = self._name(tag)
         if local == "c":
             self._end_cell()
         elif local == "v":
@@ -359,7 +369,14 @@ class _SheetReader:
 
     def _end_cell(self) -> None:
         ref = self.cell.get("r")
-        self.column = _column_index(ref) if ref else self.column + 1
+        if ref:
+            letters = ref.rstrip("0123456789")
+            column = self.columns.get(letters)
+            if column is None:
+                column = self.columns[letters] = _column_index(letters)
+            self.column = column
+        else:
+            self.column += 1
         value = FORMULA if self.formula else self._value()
         if value is not None and value != "" and self.column <= self.max_columns:
             self.cells.append((self.column, value))

@@ -11,7 +11,7 @@ from registry.errors import RegistryError
 MAX_LISTED = 1000
 
 
-class ImportRefused(RegistryError):
+class ImportRefusedError(RegistryError):
     """The file as a whole cannot be imported (not an .xlsx, too big, unknown sheet...)."""
 
 
@@ -102,8 +102,7 @@ class ImportReport:
             return f"Không nhập được tệp: {self.refused}"
         verb = "sẽ" if self.dry_run or not self.ok else "đã"
         lines = [
-            f"{c.title}: {verb} thêm {c.created}, {verb} sửa {c.updated}, "
-            f"{c.unchanged} không đổi."
+            f"{c.title}: {verb} thêm {c.created}, {verb} sửa {c.updated}, {c.unchanged} không đổi."
             for c in self.counts.values()
         ]
         if not lines:
@@ -119,7 +118,9 @@ class ImportReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
         """Rebuild a report stored with :meth:`to_dict`."""
-        report = cls(**{k: v for k, v in data.items() if k not in {"counts", "changes", "problems"}})
+        report = cls(
+            **{k: v for k, v in data.items() if k not in {"counts", "changes", "problems"}}
+        )
         report.counts = {k: SheetCount(**v) for k, v in data.get("counts", {}).items()}
         report.changes = [
             Change(**{**c, "fields": tuple(c["fields"])}) for c in data.get("changes", [])

@@ -23,7 +23,7 @@ from registry.extensions import db
 from registry.imports import activities, citizens, households, members
 from registry.imports.context import Context
 from registry.imports.reader import Limits, read_workbook
-from registry.imports.report import ImportRefused, ImportReport
+from registry.imports.report import ImportRefusedError, ImportReport
 from registry.imports.sheets import SheetRows, tabulate
 from registry.imports.template import write_template
 from registry.models import ActivityCategory, User
@@ -75,11 +75,11 @@ def run_import(
     report = ImportReport(filename or path.name, dry_run)
     try:
         if not actor.can_edit:
-            raise ImportRefused("Tài khoản của bạn chỉ có quyền xem, không nhập được dữ liệu.")
+            raise ImportRefusedError("Tài khoản của bạn chỉ có quyền xem, không nhập được dữ liệu.")
         if progress:
             progress(5, "Đang đọc tệp…")
         sheets = tabulate(read_workbook(path, limits or Limits()), report)
-    except ImportRefused as error:
+    except ImportRefusedError as error:
         report.refused = error.message
     else:
         report.rows = sum(len(s.rows) for s in sheets.values())
@@ -98,8 +98,7 @@ def _apply_in_savepoint(ctx: Context, sheets: dict[str, SheetRows]) -> None:
     except (IntegrityError, StaleDataError):
         savepoint.rollback()
         ctx.report.refused = (
-            "Dữ liệu trong sổ vừa bị người khác thay đổi trong lúc nhập; chưa ghi gì. "
-            "Hãy thử lại."
+            "Dữ liệu trong sổ vừa bị người khác thay đổi trong lúc nhập; chưa ghi gì. Hãy thử lại."
         )
         return
     except BaseException:
@@ -114,9 +113,10 @@ def _apply_in_savepoint(ctx: Context, sheets: dict[str, SheetRows]) -> None:
 
 def _apply(ctx: Context, sheets: dict[str, SheetRows]) -> None:
     people = citizens.resolve(ctx, sheets["citizens"]) if "citizens" in sheets else []
-    if "households" in sheets or people:
+    if "households" in sheets or any(item.household_key for item in people):
         households.apply(ctx, sheets.get("households"), people)
-    citizens.apply(ctx, people)
+    if people:
+        citizens.apply(ctx, people)
     if "clan_members" in sheets:
         members.apply(ctx, sheets["clan_members"])
     if "activities" in sheets:

@@ -10,7 +10,7 @@ from typing import Any
 from registry import vn
 from registry.imports.layout import BY_TITLE, INSTRUCTIONS_TITLE, SHEETS, Column, SheetLayout
 from registry.imports.reader import CellError, Formula, RawSheet
-from registry.imports.report import ImportRefused, ImportReport
+from registry.imports.report import ImportRefusedError, ImportReport
 
 MAX_CODE_LENGTH = 40
 
@@ -50,14 +50,14 @@ def tabulate(raw_sheets: list[RawSheet], report: ImportReport) -> dict[str, Shee
         layout = BY_TITLE.get(vn.fold(raw.name))
         if layout is None:
             known = ", ".join(f"“{s.title}”" for s in SHEETS)
-            raise ImportRefused(
+            raise ImportRefusedError(
                 f"Trang tính “{raw.name}” không có trong mẫu nhập. Chỉ nhận các trang {known} "
                 f"(và trang “{INSTRUCTIONS_TITLE}”)."
             )
         if layout.key in result:
-            raise ImportRefused(f"Trang tính “{layout.title}” xuất hiện hai lần.")
-        if raw.rows:
-            result[layout.key] = _rows(raw, layout, report)
+            raise ImportRefusedError(f"Trang tính “{layout.title}” xuất hiện hai lần.")
+        if raw.rows and (rows := _rows(raw, layout, report)).rows:  # headers are checked anyway
+            result[layout.key] = rows
     return result
 
 
@@ -68,12 +68,12 @@ def _headers(raw: RawSheet, layout: SheetLayout) -> dict[int, Column]:
         column = layout.by_header.get(vn.fold(value)) if isinstance(value, str) else None
         if column is None:
             allowed = ", ".join(c.header for c in layout.columns)
-            raise ImportRefused(
+            raise ImportRefusedError(
                 f"Trang “{layout.title}”, ô {_letters(index)}{number}: tiêu đề “{value}” không "
                 f"có trong mẫu. Các cột được nhận: {allowed}."
             )
         if column in headers.values():
-            raise ImportRefused(
+            raise ImportRefusedError(
                 f"Trang “{layout.title}”: cột “{column.header}” xuất hiện hai lần ở dòng tiêu đề."
             )
         headers[index] = column
@@ -88,7 +88,7 @@ def _rows(raw: RawSheet, layout: SheetLayout, report: ImportReport) -> SheetRows
         for index, value in cells:
             column = headers.get(index)
             if column is None:
-                raise ImportRefused(
+                raise ImportRefusedError(
                     f"Trang “{layout.title}”, ô {_letters(index)}{number}: có dữ liệu nhưng cột "
                     f"{_letters(index)} không có tiêu đề."
                 )

@@ -9,8 +9,9 @@ rows, so the two always agree and match the stored evaluation results exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
 
@@ -105,13 +106,13 @@ def measure_of(set_id: str, subject: str, min_age: int | None = None) -> Measure
     return Measure(subject, set_id, denominator, min_age)
 
 
-def _homes(root_id: int, *, with_root: bool) -> Select[tuple[int]]:
+def _homes(root_id: int, *, with_root: bool) -> Select[Any]:
     tree = subtree_cte(root_id)
     homes = select(tree.c.id)
     return homes if with_root else homes.where(tree.c.id != root_id)
 
 
-def population(measure: Measure, period: Period, root_id: int) -> Select[tuple[int, int]]:
+def population(measure: Measure, period: Period, root_id: int) -> Select[int, int]:
     """``(subject_id, unit_id)`` of every subject in the measure's denominator under the root.
 
     Area units count their own subtree only (a district is not one of "its" districts); staff
@@ -233,7 +234,7 @@ def roll_up(
 ) -> tuple[Tally, dict[int, Tally]]:
     """The total of every home unit, and the total under each child (homes → child via
     ``index``; subjects living in the root itself count in the total only)."""
-    total, per_child = empty, {}
+    total, per_child = empty, dict[int, Tally]()
     for unit_id, tally in by_home.items():
         total = total + tally
         child = index.get(unit_id)
@@ -257,11 +258,3 @@ def years_with_results(root_id: int) -> list[int]:
             .order_by(EvaluationResult.year)
         )
     )
-
-
-def sum_tallies(tallies: Iterable[Tally], empty: Tally) -> Tally:
-    """The sum of ``tallies`` (``empty`` when there is none)."""
-    total = empty
-    for tally in tallies:
-        total = total + tally
-    return total

@@ -15,6 +15,7 @@ from certificates.data import (
     ReportCell,
     ReportChild,
     ReportData,
+    ReportDeadline,
     ReportEntry,
     ReportFigure,
     ReportList,
@@ -23,16 +24,9 @@ from registry import vn
 from registry.models import AdminUnit, User
 from registry.reports.charts import FONT, Bar, bar_chart
 from registry.reports.counts import Tally
+from registry.reports.figures import IndicatorFigure, Progress, TitleFigure, population_label
 from registry.reports.recognised import RecognisedList, recognised_lists
-from registry.reports.services import (
-    DEADLINES,
-    Calendar,
-    IndicatorFigure,
-    Progress,
-    TitleFigure,
-    population_label,
-    progress,
-)
+from registry.reports.services import DEADLINES, Calendar, progress
 
 #: The PDF lists at most this many subjects per title (the workbook lists them all): a
 #: province's learning citizens would otherwise make a report of thousands of pages.
@@ -168,7 +162,7 @@ def report_data(report: YearlyReport) -> ReportData:
         unit_name=p.unit.display_name,
         year=p.year,
         reported_on=report.reported_on,
-        deadlines=[(d.label, d.due) for d in p.deadlines],
+        deadlines=[ReportDeadline(d.label, d.due) for d in p.deadlines],
         titles=[_title_row(f) for f in p.titles],
         indicators=[_indicator_row(f) for f in compared],
         child_columns=[column_label(f) for f in compared],

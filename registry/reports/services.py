@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 import criteria
@@ -19,7 +18,7 @@ from criteria.targets import TargetIndicator, TargetPlan
 from registry.auth.services import require_scope
 from registry.evaluation.sets import SUBJECT_ORDER, all_sets, ancestor_codes
 from registry.evaluation.summary import own_result, unit_summary
-from registry.models import AdminUnit, EvaluationResult, User
+from registry.models import AdminUnit, User
 from registry.reports.counts import (
     Measure,
     Tally,
@@ -29,6 +28,14 @@ from registry.reports.counts import (
     roll_up,
     tally_by_home,
     years_with_results,
+)
+from registry.reports.figures import (
+    ChildRow,
+    Deadline,
+    IndicatorFigure,
+    Progress,
+    TitleFigure,
+    Trend,
 )
 from registry.units.services import children
 
@@ -41,22 +48,6 @@ DEADLINES: Calendar = (
     ("Huyện, xã báo cáo Sở Giáo dục và Đào tạo", 12, 1, ("district", "commune")),
     ("Sở Giáo dục và Đào tạo báo cáo Ủy ban nhân dân tỉnh", 12, 20, ("province",)),
 )
-
-POPULATION_LABELS = {
-    "adults": "người lớn",
-    "citizens": "công dân",
-    "working_age": "người trong độ tuổi lao động",
-    "aged_15_plus": "người từ 15 tuổi",
-    "staff": "cán bộ, công chức, viên chức",
-    "households": "hộ gia đình",
-    "clans": "dòng họ",
-    "villages": "thôn, tổ dân phố",
-    "organisations": "cơ quan, đơn vị",
-    "communes": "xã, phường, thị trấn",
-    "districts": "huyện",
-    "provinces": "tỉnh",
-    "criteria": "tiêu chí",
-}
 
 
 @functools.cache
@@ -75,141 +66,6 @@ def applicable_plans(unit: AdminUnit) -> list[TargetPlan]:
 def milestone(indicator: TargetIndicator, year: int) -> tuple[int, float] | None:
     """The target the unit works towards in ``year``: the first milestone at or after it."""
     return indicator.next_target(year)
-
-
-def population_label(measure: Measure) -> str:
-    """What the denominator counts, in words: "người từ 15 tuổi trở lên", "hộ gia đình"."""
-    base = POPULATION_LABELS.get(measure.denominator, measure.denominator)
-    if measure.subject != "citizen" or measure.denominator == "staff":
-        return base
-    low, high = measure.min_age, measure.max_age
-    if low is not None and high is not None:
-        return f"người từ {low} đến {high} tuổi"
-    if low is not None:
-        return f"người từ {low} tuổi trở lên"
-    return base
-
-
-@dataclass(frozen=True)
-class TitleFigure:
-    """A title's figures in the unit: every subject of its kind against those holding it."""
-
-    set_id: str
-    title: str
-    measure: Measure
-    tally: Tally
-
-    @property
-    def label(self) -> str:
-        return self.title
-
-
-@dataclass(frozen=True)
-class IndicatorFigure:
-    """One indicator of a plan for the unit and year, with its milestone and gap.
-
-    ``tally`` is None for indicators the registry does not compute (no criteria set: they are
-    reported separately) and ``milestone`` None after the plan's last milestone.
-    """
-
-    plan: TargetPlan
-    indicator: TargetIndicator
-    measure: Measure | None
-    tally: Tally | None
-    milestone: tuple[int, float] | None
-
-    @property
-    def key(self) -> str:
-        return f"{self.plan.id}:{self.indicator.id}"
-
-    @property
-    def label(self) -> str:
-        return self.indicator.title
-
-    @property
-    def target(self) -> float | None:
-        return self.milestone[1] if self.milestone else None
-
-    @property
-    def target_year(self) -> int | None:
-        return self.milestone[0] if self.milestone else None
-
-    @property
-    def share(self) -> float | None:
-        return self.tally.share if self.tally else None
-
-    def gap_of(self, share: float | None) -> float | None:
-        """``share`` minus the target (negative: behind the plan)."""
-        return None if share is None or self.target is None else share - self.target
-
-    @property
-    def gap(self) -> float | None:
-        return self.gap_of(self.share)
-
-    @property
-    def recognised_gap(self) -> float | None:
-        return self.gap_of(self.tally.recognised_share if self.tally else None)
-
-
-@dataclass(frozen=True)
-class ChildRow:
-    """A child unit with its tally of every measure."""
-
-    unit: AdminUnit
-    tallies: dict[Measure, Tally]
-
-    def share(self, measure: Measure | None) -> float | None:
-        tally = self.tallies.get(measure) if measure else None
-        return tally.share if tally else None
-
-    def gap(self, figure: IndicatorFigure) -> float | None:
-        return figure.gap_of(self.share(figure.measure))
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A reporting deadline of the year; ``days_left`` ≤ 0 once it has passed."""
-
-    label: str
-    due: date
-    days_left: int
-    applies: bool
-
-
-@dataclass(frozen=True)
-class Trend:
-    """Shares of each title's measure over the years with results (oldest first)."""
-
-    years: list[int]
-    series: list[tuple[str, list[float | None]]]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Everything the dashboard and the yearly report show for one unit and year."""
-
-    unit: AdminUnit
-    year: int
-    titles: list[TitleFigure]
-    indicators: list[IndicatorFigure]
-    children: list[ChildRow]
-    sort_by: IndicatorFigure | None
-    trend: Trend
-    deadlines: list[Deadline]
-    own: EvaluationResult | None
-    reported: list[IndicatorFigure] = field(default_factory=list)
-
-    @property
-    def compared(self) -> list[IndicatorFigure]:
-        """Computed indicators with a denominator in the unit (what the charts show)."""
-        return [f for f in self.indicators if f.tally and f.tally.population]
-
-    def by_plan(self) -> list[tuple[TargetPlan, list[IndicatorFigure]]]:
-        """The compared indicators grouped by plan, in plan order."""
-        groups: dict[str, tuple[TargetPlan, list[IndicatorFigure]]] = {}
-        for figure in self.compared:
-            groups.setdefault(figure.plan.id, (figure.plan, []))[1].append(figure)
-        return list(groups.values())
 
 
 def _title_measures(unit: AdminUnit, year: int) -> list[tuple[str, str, Measure]]:
@@ -258,10 +114,28 @@ def _trend(unit: AdminUnit, year: int, titles: list[TitleFigure]) -> Trend:
     return Trend(years, series)
 
 
+def _empty(measure: Measure) -> Tally:
+    return Tally(recognised=None) if measure.denominator == "criteria" else Tally()
+
+
 def _total(measure: Measure, year: int, unit: AdminUnit) -> Tally:
-    empty = Tally(recognised=None) if measure.denominator == "criteria" else Tally()
-    total, _unused = roll_up(tally_by_home(measure, year, unit.id), {}, empty)
+    total, _unused = roll_up(tally_by_home(measure, year, unit.id), {}, _empty(measure))
     return total
+
+
+def _tally_all(
+    measures: set[Measure], year: int, unit: AdminUnit
+) -> tuple[dict[Measure, Tally], dict[int, dict[Measure, Tally]]]:
+    """Every measure's total in the unit, and per child: one GROUP BY per measure."""
+    index = child_index(unit)
+    totals: dict[Measure, Tally] = {}
+    per_child: dict[int, dict[Measure, Tally]] = {}
+    for measure in measures:
+        by_home = tally_by_home(measure, year, unit.id)
+        totals[measure], by_child = roll_up(by_home, index, _empty(measure))
+        for child_id, tally in by_child.items():
+            per_child.setdefault(child_id, {})[measure] = tally
+    return totals, per_child
 
 
 def progress(
@@ -288,15 +162,7 @@ def progress(
     ]
     title_measures = _title_measures(unit, year)
     measures = {m for _p, _i, m in plan_measures if m} | {m for _s, _t, m in title_measures}
-    index = child_index(unit)
-    totals: dict[Measure, Tally] = {}
-    per_child: dict[int, dict[Measure, Tally]] = {}
-    for measure in measures:
-        empty = Tally(recognised=None) if measure.denominator == "criteria" else Tally()
-        total, by_child = roll_up(tally_by_home(measure, year, unit.id), index, empty)
-        totals[measure] = total
-        for child_id, tally in by_child.items():
-            per_child.setdefault(child_id, {})[measure] = tally
+    totals, per_child = _tally_all(measures, year, unit)
     titles = [
         TitleFigure(set_id, title, m, totals[m])
         for set_id, title, m in title_measures
@@ -308,13 +174,12 @@ def progress(
     ]
     compared = [f for f in figures if f.tally and f.tally.population]
     sort_by = next((f for f in compared if f.key == sort_key), compared[0] if compared else None)
-    rows = _child_rows(unit, year, per_child, sort_by)
     return Progress(
         unit=unit,
         year=year,
         titles=titles,
         indicators=[f for f in figures if f.tally is not None],
-        children=rows,
+        children=_child_rows(unit, year, per_child, sort_by),
         sort_by=sort_by,
         trend=_trend(unit, year, titles),
         deadlines=deadlines(unit, year, today, calendar),

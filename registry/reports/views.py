@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from registry.auth.services import require_scope
+from registry.auth.services import in_scope, require_scope
 from registry.models import AdminUnit
 from registry.reports.charts import line_chart
 from registry.reports.counts import years_with_results
@@ -21,7 +21,8 @@ from registry.reports.documents import (
     target_percent,
     yearly_report,
 )
-from registry.reports.services import DEADLINES, Calendar, population_label, progress
+from registry.reports.figures import population_label
+from registry.reports.services import DEADLINES, Calendar, progress
 from registry.reports.workbook import report_xlsx
 from registry.units.services import get_by_code
 from registry.web import today
@@ -75,7 +76,7 @@ def index() -> ResponseReturnValue:
         population_label=population_label,
         column_label=column_label,
         target_percent=target_percent,
-        ancestors=list(reversed(unit.ancestors()[1:])),
+        ancestors=[(a, in_scope(current_user, a)) for a in reversed(unit.ancestors()[1:])],
     )
 
 

@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from registry.reports.documents import YearlyReport, column_label
+from registry.reports.figures import IndicatorFigure, TitleFigure, population_label
 from registry.reports.recognised import RecognisedList
-from registry.reports.services import IndicatorFigure, TitleFigure, population_label
 
 DATE = "dd/mm/yyyy"
 PERCENT = "0.0%"

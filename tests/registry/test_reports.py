@@ -209,7 +209,7 @@ def _tuple(tally):
     return (tally.population, tally.evaluated, tally.passed, tally.recognised)
 
 
-# --- figures ----------------------------------------------------------------------------------
+# --- figures --------------------------------------------------------------------------------------
 
 
 def test_district_figures_match_the_hand_computed_town(world, town):
@@ -255,7 +255,8 @@ def test_area_titles_count_the_units_below_not_the_unit_itself(world, town):
     assert (villages.population, villages.passed) == (3, len(passed_villages))
     assert _title(district, "cong-dong-hoc-tap-xa").tally.population == 2
     assert "huyen-hoc-tap" not in {f.set_id for f in district.titles}
-    assert district.own is not None and district.own.subject_type == "district"
+    assert district.own is not None
+    assert district.own.subject_type == "district"
     province = progress(None, world.units["province"], YEAR, today=TODAY)
     assert _figure(province, "thai-binh-2021-2030", "huyen-hoc-tap").tally.population == 1
 
@@ -291,9 +292,7 @@ def test_children_sum_to_the_unit_and_sort_by_gap(world, town):
     assert _tuple(by_code["12865"].tallies[adults]) == (4, 4, 3, 2)
     assert _tuple(by_code["12868"].tallies[adults]) == (2, 2, 0, 0)
     assert by_code["12868"].gap(p.sort_by) == pytest.approx(-0.7)
-    staff = progress(
-        None, district, YEAR, today=TODAY, sort_key="national:cong-dan-hoc-tap-can-bo"
-    )
+    staff = progress(None, district, YEAR, today=TODAY, sort_key="national:cong-dan-hoc-tap-can-bo")
     # A is 10 points behind 60 %; B has no public staff at all and comes last
     assert [r.unit.code for r in staff.children] == ["12865", "12868"]
     assert staff.children[1].share(staff.sort_by.measure) is None
@@ -364,17 +363,18 @@ def test_deadlines_count_the_days_left(world):
     assert [(d.days_left, d.applies) for d in late.deadlines] == [(-20, False), (-1, True)]
 
 
-# --- charts -----------------------------------------------------------------------------------------
+# --- charts ---------------------------------------------------------------------------------------
 
 
 def test_charts_escape_text_and_use_no_style_attribute():
     svg = str(bar_chart([("Kế hoạch <b>", [Bar("A & <script>", 0.5, 0.2, 0.7, 2025)])], "x"))
-    assert "<script>" not in svg and "A &amp; &lt;script&gt;" in svg
+    assert "<script>" not in svg
+    assert "A &amp; &lt;script&gt;" in svg
     assert "style=" not in svg
     assert 'fill="#b42318"' in svg  # behind the target: the value is red
 
 
-# --- the yearly report --------------------------------------------------------------------------------
+# --- the yearly report ----------------------------------------------------------------------------
 
 
 def test_xlsx_has_the_summary_and_one_sheet_per_title(world, town):
@@ -388,19 +388,23 @@ def test_xlsx_has_the_summary_and_one_sheet_per_title(world, town):
     assert summary["B4"].number_format == "dd/mm/yyyy"
     rows = {row[0].value: row for row in summary.iter_rows() if row[0].value}
     deadline = rows["Huyện, xã báo cáo Sở Giáo dục và Đào tạo"]
-    assert deadline[1].value.date() == date(2025, 12, 1) and deadline[2].value == 11
+    assert deadline[1].value.date() == date(2025, 12, 1)
+    assert deadline[2].value == 11
     citizens = rows["Công dân học tập"]
     assert [c.value for c in citizens[2:5]] == [6, 6, 3]
-    assert citizens[5].value == pytest.approx(0.5) and citizens[5].number_format == "0.0%"
+    assert citizens[5].value == pytest.approx(0.5)
+    assert citizens[5].number_format == "0.0%"
     adults = rows["Tỷ lệ người lớn đạt Công dân học tập"]
-    assert adults[7].value == pytest.approx(0.4) and adults[8].value == 2025
+    assert adults[7].value == pytest.approx(0.4)
+    assert adults[8].value == 2025
     assert adults[9].value == pytest.approx(0.1)
     children = [r for r in summary.iter_rows(values_only=True) if r[0] in ("12865", "12868")]
     assert [(r[0], r[1]) for r in children] == [("12868", "Xã Song An"), ("12865", "Xã Tân Hòa")]
     listed = list(book["Công dân học tập"].iter_rows(values_only=True))
     assert listed[0][:4] == ("STT", "Số giấy công nhận", "Họ và tên / Đơn vị", "Địa chỉ")
     assert sorted(r[2] for r in listed[1:]) == ["Lê Văn Cường", "Nguyễn Văn An"]
-    assert listed[1][4] == "12/QĐ-UBND" and listed[1][5].date() == date(2025, 12, 15)
+    assert listed[1][4] == "12/QĐ-UBND"
+    assert listed[1][5].date() == date(2025, 12, 15)
     assert book["Công dân học tập"]["F2"].number_format == "dd/mm/yyyy"
 
 
@@ -408,7 +412,8 @@ def test_sheet_titles_are_valid_and_unique():
     used = {"Tổng hợp"}
     assert sheet_title("Tổng hợp", used) == "Tổng hợp (2)"
     long = sheet_title("Cộng đồng học tập cấp xã: mức độ 1/2/3 [thử]", used)
-    assert len(long) <= 31 and not set("[]:*?/\\") & set(long)
+    assert len(long) <= 31
+    assert not set("[]:*?/\\") & set(long)
 
 
 def test_pdf_text_keeps_vietnamese_diacritics(world, town, tmp_path):
@@ -434,7 +439,7 @@ def test_pdf_text_keeps_vietnamese_diacritics(world, town, tmp_path):
         assert expected in text, expected
 
 
-# --- command line ----------------------------------------------------------------------------------
+# --- command line ---------------------------------------------------------------------------------
 
 
 def test_report_command_writes_xlsx(world, town, runner, tmp_path):
@@ -462,10 +467,11 @@ def test_report_command_refuses_a_bad_format(world, runner, tmp_path):
         args=["report", "--year", "2025", "--unit", "344", "--format", "docx", "--out", "x"]
     )
     assert result.exit_code == 2
-    assert "--format" in result.output and "docx" in result.output
+    assert "--format" in result.output
+    assert "docx" in result.output
 
 
-# --- pages and access ----------------------------------------------------------------------------------
+# --- pages and access -----------------------------------------------------------------------------
 
 
 def test_dashboard_shows_figures_and_svg_without_inline_styles(town, login):
@@ -473,8 +479,11 @@ def test_dashboard_shows_figures_and_svg_without_inline_styles(town, login):
     response = client.get("/reports/?unit=344&year=2025")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "<svg" in html and "50,0%" in html and "Xã Song An" in html
-    assert " style=" not in html and "<script" not in html
+    assert "<svg" in html
+    assert "50,0%" in html
+    assert "Xã Song An" in html
+    assert " style=" not in html
+    assert "<script" not in html
     assert html.index("Xã Song An") < html.index("Xã Tân Hòa")  # drill-down by gap
 
 
@@ -499,7 +508,8 @@ def test_access(world, login, user, url, status):
 
 def test_anonymous_visitors_are_sent_to_login(world, client):
     response = client.get("/reports/?unit=344")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
 
 
 def test_downloads_are_named_and_typed(town, login):
@@ -508,4 +518,5 @@ def test_downloads_are_named_and_typed(town, login):
     assert xlsx.mimetype.endswith("spreadsheetml.sheet")
     assert "bao-cao-nam-2025-xa-tan-hoa-12865.xlsx" in xlsx.headers["Content-Disposition"]
     pdf = client.get("/reports/yearly.pdf?unit=12865&year=2025")
-    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
