@@ -1,4 +1,4 @@
-"""Certificates (giấy công nhận) and recognition decisions rendered from plain data.
+"""Certificates (giấy công nhận), recognition decisions and yearly reports from plain data.
 
 ``render_html`` gives the HTML of one item (fast, what most tests check);
 ``render_pdf`` and ``Renderer`` produce PDFs with WeasyPrint, imported lazily so that
@@ -8,7 +8,7 @@
 from .batch import render_pdf_files
 from .catalog import Layout, get_layout, layouts
 from .context import render_html, validate
-from .data import CertificateData, DecisionData, Recipient, nfc
+from .data import CertificateData, DecisionData, Recipient, ReportData, nfc
 from .errors import CertificateError, MissingField, UnknownLayout
 from .formatting import qr_data_uri, vn_date, vn_date_numeric
 from .render import Renderer, render_pdf
@@ -21,6 +21,7 @@ __all__ = [
     "MissingField",
     "Recipient",
     "Renderer",
+    "ReportData",
     "UnknownLayout",
     "get_layout",
     "layouts",

@@ -24,7 +24,7 @@ from registry.demo.people import CommuneLoader, link_household_heads
 from registry.demo.plan import SIZES, Tree, build_tree
 from registry.errors import Conflict, ValidationFailed
 from registry.extensions import db
-from registry.models import ActivityCategory, AdminUnit, Role
+from registry.models import ActivityCategory, AdminUnit, Role, User
 
 ALREADY_PRESENT = "Demo data already present; nothing to do."
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - the published password of the demo accounts
@@ -65,8 +65,9 @@ def seed(
     writer = BulkWriter()
     tree = _load(size, scale, rng, writer, echo, today)
     logins = _create_accounts(tree)
-    _after_seed(size, today.year - 1)
-    return _summary(size, writer, logins, time.perf_counter() - started, today)
+    year_end = _after_seed(size, today.year - 1, echo)
+    summary = _summary(size, writer, logins, time.perf_counter() - started, today)
+    return f"{summary}\n{year_end}" if year_end else summary
 
 
 def _load(
@@ -127,15 +128,23 @@ def _create_accounts(tree: Tree) -> list[str]:
     return lines
 
 
-def _after_seed(size: str, year: int) -> None:
-    """Finish the demo's previous ``year`` the way a real year ends: evaluate every citizen and
-    unit, approve the recognitions and issue their certificates.
+def _after_seed(size: str, year: int, echo: Callable[[str], None]) -> str:
+    """Finish the demo's previous ``year`` the way a real year ends: committee assessments,
+    evaluation of every citizen and unit, approved recognitions with certificate serials
+    (printed on demand from their frozen content).
 
-    The contract wants the small demo's previous year "already evaluated, approved and
-    certified". Evaluation, approval and certificates do not exist yet, so this deliberately
-    does nothing; when they do, call their services here (in bulk for ``size == "province"``)
-    rather than writing results directly, so the demo shows what the application would produce.
+    Only for ``small``: the province-sized demo is benchmark data, evaluated by the benchmarks.
     """
+    if size != "small":
+        return ""
+    from flask import current_app
+
+    from registry.demo.year_end import finish_year
+
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    if admin is None:  # pragma: no cover - the seed always creates it
+        return ""
+    return finish_year(year, admin, current_app.config["PUBLIC_BASE_URL"], echo)
 
 
 def _summary(size: str, writer: BulkWriter, logins: list[str], seconds: float, today: date) -> str:

@@ -24,7 +24,7 @@ from registry.models.people import Relation
 _CODE_MULTIPLIER, _CODE_OFFSET, _CODE_SPACE = 3_456_789_013, 1_234_567_891, 10**10
 # CCCD: "034" (Thái Bình), a sex/century digit, two digits of the birth year, six serial digits;
 # serials come from a counter per prefix through a bijection of 0..999,999, so they are unique.
-_SERIAL_MULTIPLIER, _SERIAL_OFFSET, _SERIAL_SPACE = 7_919, 104_729, 10**6
+_SERIAL_MULTIPLIER, _SERIAL_SPACE = 7_919, 10**6
 _PHONE_PREFIXES = ("09", "08", "03", "07", "05")
 
 
@@ -133,7 +133,8 @@ class CommuneLoader:
         prefix = f"034{(person.gender == 'F') + (2 if born >= 2000 else 0)}{born % 100:02d}"
         count = self._cccd_serials[prefix]
         self._cccd_serials[prefix] = count + 1
-        return f"{prefix}{(count * _SERIAL_MULTIPLIER + _SERIAL_OFFSET) % _SERIAL_SPACE:06d}"
+        start = int(prefix) % _SERIAL_SPACE  # each prefix's sequence begins elsewhere
+        return f"{prefix}{((count + start) * _SERIAL_MULTIPLIER) % _SERIAL_SPACE:06d}"
 
     def _phone(self) -> str:
         prefix = _PHONE_PREFIXES[int(self.rng.random() * len(_PHONE_PREFIXES))]

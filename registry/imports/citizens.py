@@ -103,6 +103,7 @@ def resolve(ctx: Context, sheet: SheetRows) -> list[CitizenRow]:
         [c for r in rows if (c := normal_cccd(r.get("cccd")))],
     )
     ctx.load_units(r.get("village") for r in rows if r.get("village"))
+    ctx.load_households(r.get("household_code").upper() for r in rows if r.get("household_code"))
     items = [CitizenRow(row) for row in rows]
     for item in items:
         _match_by_identifier(ctx, item)

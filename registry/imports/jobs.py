@@ -1,7 +1,8 @@
 """The background job that runs an uploaded import (dry run first, then the real import).
 
-The uploaded file waits in ``instance/imports/`` under a random name; the job writes its
-report next to it as ``job-<id>.json`` for the import page to show. Progress is reported only
+The uploaded file waits in ``instance/imports/`` (``IMPORTS_DIR``) under a random name; each
+job writes its report next to it (``<name>-dry-run.json`` or ``<name>-import.json``) for the
+import page to show. Progress is reported only
 while the file is read: ``report()`` commits, and the import itself must stay one transaction.
 """
 
@@ -26,7 +27,9 @@ UPLOAD_MAX_AGE = 24 * 3600  # seconds an unconfirmed upload is kept
 
 def imports_dir() -> Path:
     """Where uploads and reports are kept (created on first use)."""
-    folder = Path(current_app.instance_path) / "imports"
+    folder = Path(
+        current_app.config.get("IMPORTS_DIR") or Path(current_app.instance_path) / "imports"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -38,14 +41,26 @@ def upload_path(token: str) -> Path:
     return imports_dir() / f"{token}.xlsx"
 
 
-def report_path(job_id: int) -> Path:
-    """The JSON report a job wrote."""
-    return imports_dir() / f"job-{job_id}.json"
+def report_path(params: dict[str, Any]) -> Path:
+    """The JSON report of the job with ``params``."""
+    token = str(params.get("file", ""))
+    if not token.isalnum():
+        raise ValueError("bad upload name")
+    return imports_dir() / f"{token}-{'dry-run' if params.get('dry_run') else 'import'}.json"
 
 
-def load_report(job_id: int) -> ImportReport | None:
-    """The report of a finished job, or None."""
-    path = report_path(job_id)
+def job_params(job: Job) -> dict[str, Any]:
+    """The parameters an import job was submitted with."""
+    params = json.loads(job.params or "{}")
+    return params if isinstance(params, dict) else {}
+
+
+def load_report(job: Job) -> ImportReport | None:
+    """The report of a finished import job, or None."""
+    try:
+        path = report_path(job_params(job))
+    except ValueError:
+        return None
     if not path.is_file():
         return None
     return ImportReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
@@ -75,7 +90,7 @@ def run_import_job(job: Job, params: dict[str, Any], report: Callable[[int, str]
         bulk_min=int(current_app.config.get("IMPORT_BULK_MIN_ROWS", services.BULK_MIN_ROWS)),
         progress=report,
     )
-    report_path(job.id).write_text(
+    report_path(params).write_text(
         json.dumps(result.to_dict(), ensure_ascii=False), encoding="utf-8"
     )
     if not result.dry_run or not result.ok:

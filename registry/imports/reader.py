@@ -175,6 +175,8 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
                 target = posixpath.normpath(posixpath.join(folder, target))
             found[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
 
+    if rels_path not in archive.NameToInfo:
+        return found
     with archive.open(rels_path) as stream:
         _parse(stream, start)
     return found
@@ -329,13 +331,11 @@ class _SheetReader:
         self.columns: dict[str, int] = {}  # column letters → index
 
     def _name(self, tag: str) -> str:
-        local = self.names.get(tag)
-        if local is None:
-            local = self.names[tag] = _local(tag)
+        local = self.names[tag] = _local(tag)
         return local
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        local = self._name(tag)
+        local = self.names.get(tag) or self._name(tag)
         if local == "c":
             self.cell, self.value, self.formula = attrs, None, False
             self.text.parts = []
@@ -354,7 +354,7 @@ class _SheetReader:
             self.cells = []
 
     def end(self, tag: str) -> None:
-        local = self._name(tag)
+        local = self.names.get(tag) or self._name(tag)
         if local == "c":
             self._end_cell()
         elif local == "v":

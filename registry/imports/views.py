@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
@@ -63,7 +62,7 @@ def _own_import(job_id: int) -> Job:
 @editor_required
 def job(job_id: int) -> ResponseReturnValue:
     found = _own_import(job_id)
-    report = import_jobs.load_report(found.id) if found.status == "done" else None
+    report = import_jobs.load_report(found) if found.status == "done" else None
     return render_template("imports/job.html", job=found, report=report, form=ConfirmForm())
 
 
@@ -71,8 +70,8 @@ def job(job_id: int) -> ResponseReturnValue:
 @editor_required
 def confirm(job_id: int) -> ResponseReturnValue:
     found = _own_import(job_id)
-    report = import_jobs.load_report(found.id)
-    params = json.loads(found.params or "{}")
+    report = import_jobs.load_report(found)
+    params = import_jobs.job_params(found)
     if not ConfirmForm().validate_on_submit() or report is None or not report.dry_run:
         abort(400)
     if not report.ok:

@@ -6,6 +6,7 @@ import io
 
 from flask import Blueprint, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.auth.services import in_scope, require_scope
@@ -71,7 +72,7 @@ def index() -> ResponseReturnValue:
         years=years,
         bars=chart(figures.compared) if figures.compared else "",
         trend=line_chart(
-            figures.trend.years, figures.trend.series, "Tỷ lệ đạt danh hiệu qua các năm"
+            figures.trend.years, figures.trend.series, _("Tỷ lệ đạt danh hiệu qua các năm")
         ),
         population_label=population_label,
         column_label=column_label,
