@@ -9,6 +9,8 @@ from typing import Any
 from registry import vn
 from registry.errors import ValidationFailed
 
+INVALID_INPUT = "Dữ liệu nhập chưa hợp lệ. Vui lòng kiểm tra lại."
+
 
 class FieldErrors:
     """Collects ``{field: [messages]}`` and raises one ValidationFailed at the end."""
@@ -28,7 +30,7 @@ class FieldErrors:
             self.add(field, str(error) or "Giá trị không hợp lệ.")
             return None
 
-    def raise_if_any(self, message: str = "Dữ liệu nhập chưa hợp lệ. Vui lòng kiểm tra lại.") -> None:
+    def raise_if_any(self, message: str = INVALID_INPUT) -> None:
         """Raise ValidationFailed carrying every recorded error."""
         if self.errors:
             raise ValidationFailed(message, self.errors)

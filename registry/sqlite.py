@@ -13,7 +13,7 @@ _installed = False
 
 def enable_sqlite_pragmas() -> None:
     """Install (once per process) a connect hook that configures every SQLite connection."""
-    global _installed  # noqa: PLW0603 - one listener per process, not per app
+    global _installed
     if _installed:
         return
     _installed = True

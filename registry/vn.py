@@ -62,7 +62,6 @@ place against a name whose key was not truncated.
 from __future__ import annotations
 
 import datetime as _dt
-
 import math
 import re
 import unicodedata

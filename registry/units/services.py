@@ -85,8 +85,13 @@ def create_unit(
         )
     _check_dates(valid_from, valid_to)
     unit = AdminUnit(
-        code=code, name=name, kind=kind, level=level, parent=parent,
-        valid_from=valid_from, valid_to=valid_to,
+        code=code,
+        name=name,
+        kind=kind,
+        level=level,
+        parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
     db.session.add(unit)
     db.session.flush()
@@ -95,8 +100,14 @@ def create_unit(
 
 
 def update_unit(
-    unit: AdminUnit, *, actor: User | None, version: int, name: str, kind: str,
-    valid_from: date | None, valid_to: date | None,
+    unit: AdminUnit,
+    *,
+    actor: User | None,
+    version: int,
+    name: str,
+    kind: str,
+    valid_from: date | None,
+    valid_to: date | None,
 ) -> AdminUnit:
     """Rename a unit or change its validity dates (optimistic locking on ``version``)."""
     audit.check_version(unit, version)
@@ -123,7 +134,10 @@ def map_unit(
     db.session.add(mapping)
     db.session.flush()
     audit.record(
-        actor, "merge", old, unit_id=old.id,
+        actor,
+        "merge",
+        old,
+        unit_id=old.id,
         changes={"new_unit": new.code, "effective_on": effective_on.isoformat()},
     )
     return mapping

@@ -83,7 +83,7 @@ def run_tool(*args: str | Path) -> str:
     """Run a poppler/zbar command and return its standard output."""
     if shutil.which(str(args[0])) is None:
         pytest.fail(f"{args[0]} is missing: apt-get install -y poppler-utils zbar-tools")
-    result = subprocess.run(  # noqa: S603  # fixed tool names, arguments from the tests
+    result = subprocess.run(  # fixed tool names, arguments from the tests
         [str(a) for a in args], capture_output=True, text=True, check=True, timeout=120
     )
     return result.stdout

@@ -145,4 +145,4 @@ def test_hostile_layout_renders_without_fetching(
 def test_importing_the_package_does_not_import_weasyprint() -> None:
     code = "import sys, certificates; assert 'weasyprint' not in sys.modules"
     root = Path(__file__).parents[2]
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)  # noqa: S603
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)

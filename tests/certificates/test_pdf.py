@@ -91,7 +91,7 @@ def test_output_does_not_depend_on_host_fonts(tmp_path: Path, tool: Tool) -> Non
         "Path(sys.argv[1]).write_bytes(render_pdf('certificate', CertificateData(**d)))"
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(config)}
-    subprocess.run(  # noqa: S603  # our own interpreter and script
+    subprocess.run(  # our own interpreter and script
         [sys.executable, "-W", "ignore", "-c", script, str(pdf)],
         check=True,
         env=env,
