@@ -64,7 +64,7 @@ def register_error_handlers(app: Flask) -> None:
     def registry_error(error: RegistryError) -> Any:
         if _wants_json():
             return _json_error(error.status, error.message, error.field_errors)
-        return render_template("errors/error.html", code=error.status, message=error.message), (
+        return render_template("errors/error.html", code=error.status, message=_(error.message)), (
             error.status
         )
 

@@ -12,3 +12,8 @@ def select_locale() -> str:
     if chosen in languages:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop name
+    """Mark ``message`` for extraction without translating it now (translated when shown)."""
+    return message

@@ -179,3 +179,21 @@ def make_citizen(world: World) -> Callable[..., Any]:
         return citizen
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues to .mo (git ignores them) so ``pytest`` runs on a fresh clone."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "registry" / "translations"
+    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        # a private temporary file, then an atomic rename: parallel test runs may compile too
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=po_path.parent, prefix=".messages-", suffix=".mo", delete=False
+        ) as mo_file:
+            write_mo(mo_file, catalog)
+        Path(mo_file.name).replace(po_path.with_suffix(".mo"))

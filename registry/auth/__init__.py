@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Request
+from flask_babel import gettext
 
 from registry.extensions import db, login_manager
+from registry.i18n import N_
 from registry.models import User
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 
 

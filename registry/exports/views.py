@@ -7,6 +7,7 @@ so a request never spends minutes writing a spreadsheet.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -51,7 +52,8 @@ def export(name: str) -> ResponseReturnValue:
             ),
             "warning",
         )
-        return redirect(url_for(LIST_PAGES[kind], **request.args))
+        back: dict[str, Any] = dict(request.args.to_dict())
+        return redirect(url_for(LIST_PAGES[kind], **back))
     if total > current_app.config.get("EXPORT_INLINE_MAX_ROWS", 10_000):
         params = {"kind": kind, "filters": filters.to_dict()}
         job = jobs.submit("export", params, actor=current_user, unit_id=current_user.unit_id)

@@ -56,6 +56,10 @@ def _table(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _reserve_ids(table: Table, count: int) -> list[int]:
     """``count`` primary keys nobody else can take, so rows can be linked before insertion.
 
@@ -63,7 +67,7 @@ def _reserve_ids(table: Table, count: int) -> list[int]:
     write statement (matching no row) takes the write lock for this transaction first, so
     nothing can be inserted between reading the largest id and inserting after it.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _postgresql():
         stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
         return list(db.session.scalars(stmt, {"t": table.name, "n": count}))
     db.session.execute(update(table).where(false()).values(id=table.c.id))
@@ -71,21 +75,44 @@ def _reserve_ids(table: Table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _insert(model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in batches; their new ids in the same order.
+def _write(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (every row with the same keys): COPY on PostgreSQL, else executemany.
 
-    Reserving the ids and inserting with a plain executemany is 2.5× (SQLite) to 5×
-    (PostgreSQL) cheaper than ``INSERT … RETURNING`` for every row (measured: 74 → 30 µs and
-    260 → 49 µs a citizen).
+    Measured for 20,000 citizens on PostgreSQL: 0.9 s with COPY, 3.9 s with executemany.
+    """
+    if not rows:
+        return
+    if not _postgresql():
+        for start in range(0, len(rows), 10_000):
+            db.session.execute(insert(table), rows[start : start + 10_000])
+        return
+    columns = list(rows[0])
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    driver: Any = db.session.connection().connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([_stored(row[column]) for column in columns])
+
+
+def _stored(value: Any) -> Any:
+    """A value as its column stores it (enumerations are stored by name)."""
+    return value.name if isinstance(value, enum.Enum) else value
+
+
+def _insert(model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new records with reserved ids (and version stamps); their ids in order.
+
+    Reserving the ids and inserting in bulk is 2.5× (SQLite) to 5× (PostgreSQL) cheaper than
+    ``INSERT … RETURNING`` for every row (measured: 74 → 30 µs and 260 → 49 µs a citizen).
     """
     if not rows:
         return []
     table = _table(model)
     ids = _reserve_ids(table, len(rows))
+    now = utcnow()
     for row, new_id in zip(rows, ids, strict=True):
-        row["id"] = new_id
-    for start in range(0, len(rows), 10_000):
-        db.session.execute(insert(table), rows[start : start + 10_000])
+        row.update(id=new_id, version=1, created_at=now, updated_at=now)
+    _write(table, rows)
     return ids
 
 
@@ -102,10 +129,11 @@ def _plain(value: Any) -> Any:
 
 @functools.cache
 def _audited(model: type) -> tuple[str, ...]:
-    return tuple(a.key for a in inspect(model).column_attrs if a.key not in _NOT_AUDITED)
+    attributes: Iterable[Any] = inspect(model).column_attrs
+    return tuple(a.key for a in attributes if a.key not in _NOT_AUDITED)
 
 
-def _audit(ctx: Context, model: type, rows: Iterable[tuple[dict[str, Any], int, str]]) -> None:
+def _audit(ctx: Context, model: type, rows: Iterable[tuple[dict[str, Any], Any, Any]]) -> None:
     """One "create" entry per new row (which has its id), exactly as ``audit.record`` writes."""
     now, keys = utcnow(), _audited(model)
     entries = [
@@ -123,14 +151,12 @@ def _audit(ctx: Context, model: type, rows: Iterable[tuple[dict[str, Any], int, 
         }
         for row, unit_id, summary in rows
     ]
-    for start in range(0, len(entries), 5000):
-        db.session.execute(insert(_table(AuditEntry)), entries[start : start + 5000])
+    _write(_table(AuditEntry), entries)
 
 
 def _store(model: type, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` and give each its new id and version 1 (for the audit entries)."""
-    for row, new_id in zip(rows, _insert(model, rows), strict=True):
-        row["id"], row["version"] = new_id, 1
+    """Insert ``rows``, each getting its new id and version 1 (for the audit entries)."""
+    _insert(model, rows)
 
 
 def _existing(column: Any, values: Iterable[Any]) -> set[Any]:
@@ -321,7 +347,16 @@ def _name_heads(records: list[dict[str, Any]]) -> None:
         for r in records
         if r["relation"] is Relation.head and r["household_id"]
     ]
-    if heads:
+    if heads and _postgresql():  # one statement, not one per household
+        db.session.execute(
+            text(
+                "UPDATE households AS h SET head_id = v.head, version = h.version + 1 "
+                "FROM unnest(CAST(:households AS integer[]), CAST(:heads AS integer[])) "
+                "AS v(id, head) WHERE h.id = v.id"
+            ),
+            {"households": [h["household"] for h in heads], "heads": [h["head"] for h in heads]},
+        )
+    elif heads:
         table = _table(Household)
         stmt = (
             update(table)
@@ -329,7 +364,7 @@ def _name_heads(records: list[dict[str, Any]]) -> None:
             .values(head_id=bindparam("head"), version=table.c.version + 1)
         )
         db.session.execute(stmt, heads)
-        db.session.expire_all()  # households changed behind the ORM's back
+    db.session.expire_all()  # households changed behind the ORM's back
 
 
 # --- activities --------------------------------------------------------------------------------

@@ -164,6 +164,8 @@ def _match_by_name(ctx: Context, items: list[CitizenRow]) -> None:
             candidates[(citizen.full_name, citizen.birth_date, citizen.village_id)].append(citizen)
     for item in items:
         key = keys.get(id(item))
+        if key is None:
+            continue
         cccd = normal_cccd(item.row.get("cccd"))
         found = [c for c in candidates.get(key, []) if not (cccd and c.cccd and c.cccd != cccd)]
         if len(found) > 1:
@@ -183,7 +185,7 @@ def _refuse_duplicates(ctx: Context, items: list[CitizenRow]) -> None:
         if item.failed:
             continue
         cccd = normal_cccd(item.row.get("cccd"))
-        keys = [("id", item.existing.id)] if item.existing is not None else []
+        keys: list[tuple[str, Any]] = [("id", item.existing.id)] if item.existing else []
         keys += [("cccd", cccd)] if cccd else []
         earlier = next((seen[k] for k in keys if k in seen), None)
         if earlier is not None:
@@ -258,7 +260,7 @@ def _links(ctx: Context, item: CitizenRow, data: dict[str, Any]) -> None:
 
 def changed_fields(citizen: Citizen, values: dict[str, Any]) -> list[str]:
     """The service fields whose parsed ``values`` differ from the registered citizen."""
-    expected = {"full_name": normal_name(values["full_name"])}
+    expected: dict[str, Any] = {"full_name": normal_name(values["full_name"])}
     expected.update({key: values[key] for key in citizen_services.CITIZEN_FIELDS[1:]})
     if expected["status"] == CitizenStatus.active:
         expected["left_on"] = None

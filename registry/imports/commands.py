@@ -31,7 +31,9 @@ def _actor(username: str | None) -> User:
     """The named staff account, or (no --user) the system acting with an admin's scope."""
     if username is None:
         return User(username="system", role=Role.admin, full_name="Dòng lệnh")
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    user: User | None = db.session.scalar(
+        select(User).where(User.username == username.strip().lower())
+    )
     if user is None or not user.active:
         raise click.ClickException(f"Không có tài khoản đang hoạt động tên “{username}”.")
     return user

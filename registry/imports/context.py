@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, select
 
@@ -21,7 +21,6 @@ from registry.models import ActivityCategory, AdminUnit, Citizen, Clan, Househol
 from registry.units.services import subtree_ids
 
 CHUNK = 500
-T = TypeVar("T")
 
 # which service field a column feeds, for turning a service's field errors into columns
 SERVICE_FIELDS = {
@@ -127,10 +126,10 @@ class Context:
 
     def load_clans(self, unit_ids: Iterable[int], codes: Iterable[str] = ()) -> None:
         """Cache the clans registered in these units, and the clans with these codes."""
-        wanted = sorted({u for u in unit_ids if u not in self.clans_by_unit})
-        for unit_id in wanted:
+        units = sorted({u for u in unit_ids if u not in self.clans_by_unit})
+        for unit_id in units:
             self.clans_by_unit[unit_id] = []
-        for clan in _chunked(lambda part: select(Clan).where(Clan.unit_id.in_(part)), wanted):
+        for clan in _chunked(lambda part: select(Clan).where(Clan.unit_id.in_(part)), units):
             self._remember_clan(clan)
         wanted = sorted({c for c in codes if c not in self.clans})
         for clan in _chunked(lambda part: select(Clan).where(Clan.code.in_(part)), wanted):
@@ -200,6 +199,6 @@ class Context:
         return Person(citizen.id, citizen.village_id, citizen.full_name)
 
 
-def _chunked(make: Callable[[list[Any]], Select[tuple[T]]], values: Sequence[Any]) -> Iterator[T]:
+def _chunked(make: Callable[[list[Any]], Select[Any]], values: Sequence[Any]) -> Iterator[Any]:
     for start in range(0, len(values), CHUNK):
         yield from db.session.scalars(make(list(values[start : start + CHUNK])))

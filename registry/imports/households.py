@@ -192,9 +192,8 @@ def _update_address(
 
 def _create(ctx: Context, plans: list[Plan], count: SheetCount) -> None:
     if len(plans) >= ctx.bulk_min:
-        ids = bulk.create_households(
-            ctx, [(p.sheet, p.row, p.village, p.address) for p in plans if p.village]
-        )
+        rows = [(p.sheet, p.row, p.village, p.address) for p in plans]
+        ids = bulk.create_households(ctx, rows)
     else:
         ids = [_create_one(ctx, plan) for plan in plans]
     for plan, household_id in zip(plans, ids, strict=True):

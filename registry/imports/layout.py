@@ -6,7 +6,9 @@ the lists in the same columns, so that an exported list imports back without cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from registry import vn
 from registry.models.people import CitizenStatus, Relation
@@ -160,15 +162,15 @@ STATUS_LABELS = {
 }
 
 
-def _lookup(labels: dict[str, str]) -> dict[str, str]:
+def _lookup(labels: Mapping[Any, str]) -> dict[str, str]:
     table = {vn.fold(label): str(value) for value, label in labels.items()}
     table.update({vn.fold(str(value)): str(value) for value in labels})
     return table
 
 
 _GENDERS = _lookup(GENDER_LABELS)
-_RELATIONS = _lookup(dict(RELATION_LABELS))
-_STATUSES = _lookup(dict(STATUS_LABELS))
+_RELATIONS = _lookup(RELATION_LABELS)
+_STATUSES = _lookup(STATUS_LABELS)
 
 
 def parse_gender(text: str) -> str:

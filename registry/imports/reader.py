@@ -138,7 +138,7 @@ def _parse(
     """Run expat over ``stream``; element names arrive as "namespace local" (local only if none)."""
     parser = expat.ParserCreate(namespace_separator=" ")
 
-    def refuse(*_args: Any) -> None:
+    def refuse(*_args: Any) -> Any:
         raise _HostileFileError(
             "Tệp chứa khai báo XML không được phép (DTD/entity). Tệp bị từ chối."
         )
@@ -409,7 +409,8 @@ class _SheetReader:
 
 def _excel_date(number: float, calendar: datetime) -> date | datetime | time | CellError:
     try:
-        return from_excel(number, calendar)
+        value: date | datetime | time = from_excel(number, calendar)
+        return value
     except (ValueError, OverflowError, TypeError):
         return CellError("#DATE")
 

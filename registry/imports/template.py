@@ -34,6 +34,7 @@ INFO_FILL = PatternFill("solid", fgColor="7F7F7F")
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TEXT_KINDS = {"code", "cccd", "phone", "date"}
 LIST_ROWS = 20_000  # rows of the empty template that offer the drop-down lists
 DROP_DOWNS = {
     "gender": GENDER_LABELS.values(),
@@ -67,7 +68,10 @@ def add_sheet(
     """Append a sheet with a styled header row and ``rows``; returns the sheet."""
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        if column.kind in TEXT_KINDS:  # typed codes keep their leading zeros, dates their order
+            dimension.number_format = "@"
     sheet.freeze_panes = "A2"
     headers = []
     for column in columns:

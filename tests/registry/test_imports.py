@@ -936,3 +936,52 @@ def test_status_labels_round_trip(world, tmp_path):
     assert run(world, path).committed
     citizen = db.session.scalar(select(Citizen))
     assert (citizen.status, citizen.left_on) == (CitizenStatus.moved, date(2024, 6, 1))
+
+
+def test_changed_activity_is_updated_not_duplicated(world, tmp_path, make_citizen):
+    citizen = make_citizen("Lý Văn Học", cccd="001080000008")
+    rows = [
+        ["Mã công dân", "Loại hoạt động", "Nội dung", "Ngày", "Số giờ"],
+        [citizen.code, "Khóa học trực tuyến", "Kỹ năng số", "03/04/2025", 3],
+    ]
+    path = write_xlsx(tmp_path / "hd.xlsx", {"Hoạt động học tập": rows})
+    assert run(world, path).committed
+    rows[1][4] = 5
+    path = write_xlsx(tmp_path / "hd2.xlsx", {"Hoạt động học tập": rows})
+    report = run(world, path)
+    assert report.committed
+    assert [(c.action, c.fields) for c in report.changes] == [("update", ("Số giờ",))]
+    activity = db.session.scalar(select(Activity))
+    assert count(Activity) == 1
+    assert activity.hours == 5
+    assert activity.version == 2
+
+
+def test_clan_membership_of_registered_citizens(world, tmp_path, make_citizen, clan):
+    near = make_citizen("Nguyễn Đình Gần")
+    far = make_citizen("Nguyễn Đình Xa", village="village_b1")
+    path = write_xlsx(
+        tmp_path / "dh.xlsx",
+        {
+            "Thành viên dòng họ": [
+                ["Mã công dân", "Dòng họ"],
+                [near.code, "ho nguyen dinh"],
+                [near.code, "DH00000001"],
+                [far.code, "DH00000001"],
+            ]
+        },
+    )
+    report = run(world, path, "huyen", dry_run=True)
+    assert problems(report) == [
+        ("Thành viên dòng họ", 3, "", "Công dân này đã có ở dòng 2."),
+        ("Thành viên dòng họ", 4, "Dòng họ", "Dòng họ không thuộc địa bàn của công dân."),
+    ]
+    del path
+    path = write_xlsx(
+        tmp_path / "dh2.xlsx",
+        {"Thành viên dòng họ": [["Mã công dân", "Dòng họ"], [near.code, "Họ Nguyễn Đình"]]},
+    )
+    assert run(world, path).committed
+    db.session.refresh(near)
+    assert near.clan_id == clan.id
+    assert run(world, path).change_total == 0
