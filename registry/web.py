@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -49,3 +50,23 @@ def form_data(form: FlaskForm) -> dict[str, Any]:
         for name, field in form._fields.items()
         if name not in {"csrf_token", "submit", "version"}
     }
+
+
+def submit_form(form: FlaskForm, action: Callable[[], Any]) -> Any | None:
+    """The usual POST of a form page: validate, call one service, commit.
+
+    Returns what ``action`` returned (True when it returns nothing), after committing; None when
+    the form is not submitted or not valid, or when the service refused: its transaction is
+    rolled back and its messages are attached to the form's fields, so the page shows them and
+    nothing is saved.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except RegistryError as error:
+        db.session.rollback()
+        show_errors(form, error)
+        return None
+    db.session.commit()
+    return True if result is None else result

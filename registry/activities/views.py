@@ -13,11 +13,10 @@ from registry.activities.forms import ActivityForm
 from registry.auth.decorators import editor_required
 from registry.citizens.forms import DeleteForm
 from registry.citizens.services import get_citizen
-from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Activity
 from registry.templating import format_date, format_number
-from registry.web import form_data, show_errors, today
+from registry.web import form_data, submit_form, today
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -35,16 +34,15 @@ def create(citizen_id: int) -> ResponseReturnValue:
     citizen = get_citizen(current_user, citizen_id)
     form = ActivityForm()
     _prepare(form)
-    if form.validate_on_submit():
-        try:
-            services.record_activity(current_user, citizen, form_data(form), today=today())
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã ghi nhận hoạt động học tập."), "success")
-            return redirect(url_for("citizens.detail", citizen_id=citizen.id))
+    if (
+        submit_form(
+            form,
+            lambda: services.record_activity(current_user, citizen, form_data(form), today=today()),
+        )
+        is not None
+    ):
+        flash(_("Đã ghi nhận hoạt động học tập."), "success")
+        return redirect(url_for("citizens.detail", citizen_id=citizen.id))
     return render_template("activities/form.html", form=form, citizen=citizen, activity=None)
 
 
@@ -67,18 +65,17 @@ def edit(activity_id: int) -> ResponseReturnValue:
     _prepare(form)
     if request.method == "GET":
         _fill(form, activity)
-    if form.validate_on_submit():
-        try:
-            services.update_activity(
+    if (
+        submit_form(
+            form,
+            lambda: services.update_activity(
                 current_user, activity, form_data(form), version=form.version.data, today=today()
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("citizens.detail", citizen_id=activity.citizen_id))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("citizens.detail", citizen_id=activity.citizen_id))
     return render_template(
         "activities/form.html", form=form, citizen=activity.citizen, activity=activity
     )

@@ -21,10 +21,10 @@ from registry.admin.forms import (
 )
 from registry.auth import services as auth_services
 from registry.auth.decorators import admin_required
-from registry.errors import RegistryError, ValidationFailed
+from registry.errors import ValidationFailed
 from registry.extensions import db
 from registry.models import AdminUnit, Role, User
-from registry.web import paginate, show_errors
+from registry.web import paginate, submit_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -62,23 +62,20 @@ def users() -> ResponseReturnValue:
 @admin_required
 def create_user() -> ResponseReturnValue:
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = auth_services.create_user(
-                actor=current_user,
-                username=form.username.data or "",
-                password=form.password.data or "",
-                role=Role(form.role.data),
-                unit=_unit(form.unit.data),
-                full_name=(form.full_name.data or "").strip(),
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
-            return redirect(url_for("admin.users"))
+    user = submit_form(
+        form,
+        lambda: auth_services.create_user(
+            actor=current_user,
+            username=form.username.data or "",
+            password=form.password.data or "",
+            role=Role(form.role.data),
+            unit=_unit(form.unit.data),
+            full_name=(form.full_name.data or "").strip(),
+        ),
+    )
+    if user is not None:
+        flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -89,23 +86,22 @@ def edit_user(user_id: int) -> ResponseReturnValue:
     form = UserEditForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.role.data, form.unit.data = user.role.value, user.unit.code
-    if form.validate_on_submit():
-        try:
-            auth_services.update_user(
+    if (
+        submit_form(
+            form,
+            lambda: auth_services.update_user(
                 user,
                 actor=current_user,
                 full_name=form.full_name.data or "",
                 role=Role(form.role.data),
                 unit=_unit(form.unit.data),
                 active=bool(form.active.data),
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu tài khoản %(name)s.", name=user.username), "success")
-            return redirect(url_for("admin.users"))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu tài khoản %(name)s.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
 
 
@@ -114,18 +110,17 @@ def edit_user(user_id: int) -> ResponseReturnValue:
 def reset_password(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            auth_services.reset_password(
+    if (
+        submit_form(
+            form,
+            lambda: auth_services.reset_password(
                 user, actor=current_user, new_password=form.password.data or ""
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
-            return redirect(url_for("admin.users"))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/password.html", form=form, user=user)
 
 

@@ -46,7 +46,12 @@ def _dummy_hash() -> str:
 
 
 def create_user(
-    *, actor: User | None, username: str, password: str, role: Role, unit: AdminUnit,
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: Role,
+    unit: AdminUnit,
     full_name: str = "",
 ) -> User:
     """Create a staff account; the role must fit the unit's level and the password be long."""

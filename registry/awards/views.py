@@ -36,13 +36,12 @@ from registry.awards import jobs as _awards_jobs  # noqa: F401  (registers the p
 from registry.awards import services
 from registry.awards.forms import DecisionForm, RevokeForm
 from registry.awards.names import recipients
-from registry.errors import RegistryError
 from registry.evaluation.services import evaluated_years
 from registry.evaluation.subjects import KIND_LABELS
 from registry.extensions import db
 from registry.models import AdminUnit, Decision, Recognition
 from registry.units.services import children, get_by_code
-from registry.web import form_data, paginate, show_errors, today
+from registry.web import form_data, paginate, submit_form, today
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
@@ -232,23 +231,17 @@ def _decide(form: DecisionForm, year: int, kind: str, unit: AdminUnit | None) ->
 def approve_confirm() -> ResponseReturnValue:
     year, kind, unit = _year(), _kind(), _unit()
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decision = _decide(form, year, kind, unit)
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Đã công nhận %(n)s đối tượng theo Quyết định số %(number)s.",
-                    n=len(decision.recognitions),
-                    number=decision.number,
-                ),
-                "success",
-            )
-            return redirect(url_for("awards.decision", decision_id=decision.id))
+    decision = submit_form(form, lambda: _decide(form, year, kind, unit))
+    if decision is not None:
+        flash(
+            _(
+                "Đã công nhận %(n)s đối tượng theo Quyết định số %(number)s.",
+                n=len(decision.recognitions),
+                number=decision.number,
+            ),
+            "success",
+        )
+        return redirect(url_for("awards.decision", decision_id=decision.id))
     return _confirmation(form, _plan(form, year, kind, unit), year, kind, unit)
 
 
@@ -339,16 +332,14 @@ def revoke(recognition_id: int) -> ResponseReturnValue:
         flash(_("Công nhận này đã bị thu hồi trước đó."), "info")
         return redirect(url_for("awards.detail", recognition_id=recognition.id))
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            services.revoke(current_user, recognition, form.reason.data or "")
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã thu hồi công nhận %(serial)s.", serial=recognition.serial), "success")
-            return redirect(url_for("awards.detail", recognition_id=recognition.id))
+    if (
+        submit_form(
+            form, lambda: services.revoke(current_user, recognition, form.reason.data or "")
+        )
+        is not None
+    ):
+        flash(_("Đã thu hồi công nhận %(serial)s.", serial=recognition.serial), "success")
+        return redirect(url_for("awards.detail", recognition_id=recognition.id))
     return render_template(
         "awards/revoke.html", form=form, r=recognition, cert=services.certificate_data(recognition)
     )

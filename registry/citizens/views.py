@@ -13,13 +13,12 @@ from registry.auth.decorators import editor_required
 from registry.citizens import services
 from registry.citizens.forms import RELATION_CHOICES, CitizenForm, DeleteForm
 from registry.clans.services import clans_query
-from registry.errors import RegistryError
 from registry.evaluation.summary import subject_results
 from registry.extensions import db
 from registry.models import Citizen, Household, UnitLevel
 from registry.templating import format_date
 from registry.units.services import get_by_code, units_in_scope
-from registry.web import form_data, paginate, show_errors, today
+from registry.web import form_data, paginate, submit_form, today
 
 bp = Blueprint("citizens", __name__, url_prefix="/citizens")
 
@@ -79,16 +78,12 @@ def create() -> ResponseReturnValue:
         if household is not None:
             form.household_code.data = household.code
             form.village_id.data = str(household.village_id)
-    if form.validate_on_submit():
-        try:
-            citizen = services.create_citizen(current_user, _service_data(form), today=today())
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã đăng ký công dân %(name)s.", name=citizen.full_name), "success")
-            return redirect(url_for("citizens.detail", citizen_id=citizen.id))
+    citizen = submit_form(
+        form, lambda: services.create_citizen(current_user, _service_data(form), today=today())
+    )
+    if citizen is not None:
+        flash(_("Đã đăng ký công dân %(name)s.", name=citizen.full_name), "success")
+        return redirect(url_for("citizens.detail", citizen_id=citizen.id))
     return render_template("citizens/form.html", form=form, citizen=None)
 
 
@@ -100,18 +95,17 @@ def edit(citizen_id: int) -> ResponseReturnValue:
     _prepare(form)
     if request.method == "GET":
         _fill(form, citizen)
-    if form.validate_on_submit():
-        try:
-            services.update_citizen(
+    if (
+        submit_form(
+            form,
+            lambda: services.update_citizen(
                 current_user, citizen, _service_data(form), version=form.version.data, today=today()
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("citizens.detail", citizen_id=citizen.id))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("citizens.detail", citizen_id=citizen.id))
     return render_template("citizens/form.html", form=form, citizen=citizen)
 
 

@@ -15,7 +15,7 @@ from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import AdminUnit, UnitLevel
 from registry.units.services import get_by_code, units_in_scope
-from registry.web import form_data, paginate, show_errors
+from registry.web import form_data, paginate, submit_form
 
 bp = Blueprint("clans", __name__, url_prefix="/clans")
 
@@ -61,16 +61,10 @@ def _prepare(form: ClanForm) -> None:
 def create() -> ResponseReturnValue:
     form = ClanForm()
     _prepare(form)
-    if form.validate_on_submit():
-        try:
-            clan = services.create_clan(current_user, form_data(form))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã đăng ký dòng họ “%(name)s”.", name=clan.name), "success")
-            return redirect(url_for("clans.detail", clan_id=clan.id))
+    clan = submit_form(form, lambda: services.create_clan(current_user, form_data(form)))
+    if clan is not None:
+        flash(_("Đã đăng ký dòng họ “%(name)s”.", name=clan.name), "success")
+        return redirect(url_for("clans.detail", clan_id=clan.id))
     return render_template("clans/form.html", form=form, clan=None)
 
 
@@ -85,16 +79,17 @@ def edit(clan_id: int) -> ResponseReturnValue:
         form.unit_id.data = str(clan.unit_id)
         form.note.data = clan.note
         form.version.data = str(clan.version)
-    if form.validate_on_submit():
-        try:
-            services.update_clan(current_user, clan, form_data(form), version=form.version.data)
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("clans.detail", clan_id=clan.id))
+    if (
+        submit_form(
+            form,
+            lambda: services.update_clan(
+                current_user, clan, form_data(form), version=form.version.data
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("clans.detail", clan_id=clan.id))
     return render_template("clans/form.html", form=form, clan=clan)
 
 

@@ -97,9 +97,7 @@ def build_source(
     kind: str, cset: CriteriaSet, period: Period, unit_ids: list[int], only_ids: list[int] | None
 ) -> tuple[Any, Any, dict[str, FactColumns]]:
     """The subjects joined to their fact sub-queries: ``(subjects, FROM clause, fact columns)``."""
-    subj = subjects(
-        kind, period, unit_ids, only_ids, citizen_min_age=cset.min_age
-    ).subquery("subj")
+    subj = subjects(kind, period, unit_ids, only_ids, citizen_min_age=cset.min_age).subquery("subj")
     subject_ids = select(subj.c.subject_id)
     parts = [attested_facts(cset, kind, period, subject_ids)]
     if kind == "citizen":

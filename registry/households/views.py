@@ -16,7 +16,7 @@ from registry.households import services
 from registry.households.forms import HouseholdEditForm, HouseholdForm
 from registry.models import Citizen, Household, UnitLevel
 from registry.units.services import get_by_code, units_in_scope
-from registry.web import form_data, paginate, show_errors
+from registry.web import form_data, paginate, submit_form
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -56,16 +56,10 @@ def create() -> ResponseReturnValue:
         (str(v.id), f"{v.display_name} ({v.parent.display_name if v.parent else ''})")
         for v in units_in_scope(current_user, UnitLevel.village)
     ]
-    if form.validate_on_submit():
-        try:
-            household = services.create_household(current_user, form_data(form))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã đăng ký hộ gia đình %(code)s.", code=household.code), "success")
-            return redirect(url_for("households.detail", household_id=household.id))
+    household = submit_form(form, lambda: services.create_household(current_user, form_data(form)))
+    if household is not None:
+        flash(_("Đã đăng ký hộ gia đình %(code)s.", code=household.code), "success")
+        return redirect(url_for("households.detail", household_id=household.id))
     return render_template("households/form.html", form=form, household=None)
 
 
@@ -81,18 +75,17 @@ def edit(household_id: int) -> ResponseReturnValue:
         form.address.data = household.address
         form.head_id.data = str(household.head_id or "")
         form.version.data = str(household.version)
-    if form.validate_on_submit():
-        try:
-            services.update_household(
+    if (
+        submit_form(
+            form,
+            lambda: services.update_household(
                 current_user, household, form_data(form), version=form.version.data
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("households.detail", household_id=household.id))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("households.detail", household_id=household.id))
     return render_template("households/form.html", form=form, household=household)
 
 

@@ -16,7 +16,7 @@ from registry.models import Organisation, UnitLevel
 from registry.organisations import services
 from registry.organisations.forms import KIND_CHOICES, ROLE_CHOICES, MemberForm, OrganisationForm
 from registry.units.services import get_by_code, units_in_scope
-from registry.web import form_data, paginate, show_errors
+from registry.web import form_data, paginate, submit_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -76,16 +76,12 @@ def create() -> ResponseReturnValue:
     _prepare(form)
     if request.method == "GET":
         form.unit_id.data = str(current_user.unit_id)
-    if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(current_user, form_data(form))
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã đăng ký %(name)s.", name=organisation.name), "success")
-            return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+    organisation = submit_form(
+        form, lambda: services.create_organisation(current_user, form_data(form))
+    )
+    if organisation is not None:
+        flash(_("Đã đăng ký %(name)s.", name=organisation.name), "success")
+        return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=None)
 
 
@@ -100,18 +96,17 @@ def edit(organisation_id: int) -> ResponseReturnValue:
         form.kind.data = organisation.kind
         form.unit_id.data = str(organisation.unit_id)
         form.version.data = str(organisation.version)
-    if form.validate_on_submit():
-        try:
-            services.update_organisation(
+    if (
+        submit_form(
+            form,
+            lambda: services.update_organisation(
                 current_user, organisation, form_data(form), version=form.version.data
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+            ),
+        )
+        is not None
+    ):
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=organisation)
 
 
@@ -148,18 +143,15 @@ def add_member(organisation_id: int) -> ResponseReturnValue:
         page = request.args.get("page") or None
         return redirect(url_for("organisations.detail", organisation_id=organisation.id, page=page))
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            member = services.add_member_by_code(
-                current_user, organisation, form.citizen_code.data, form.role.data
-            )
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã thêm %(name)s vào đơn vị.", name=member.citizen.full_name), "success")
-            return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+    member = submit_form(
+        form,
+        lambda: services.add_member_by_code(
+            current_user, organisation, form.citizen_code.data, form.role.data
+        ),
+    )
+    if member is not None:
+        flash(_("Đã thêm %(name)s vào đơn vị.", name=member.citizen.full_name), "success")
+        return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return _detail_page(organisation, form)
 
 

@@ -22,7 +22,7 @@ from registry.people_input import FieldErrors, choice, optional_date, parse_date
 from registry.templating import format_date
 from registry.units import services
 from registry.units.forms import DEFAULT_KIND, LEVEL_LABELS, MergeForm, UnitCreateForm, UnitEditForm
-from registry.web import paginate, show_errors, today
+from registry.web import paginate, show_errors, submit_form, today
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -81,16 +81,10 @@ def create(code: str) -> ResponseReturnValue:
     form.level.choices = [(level.value, LEVEL_LABELS[level]) for level in levels]
     if request.method == "GET":
         form.kind.data = DEFAULT_KIND[levels[0]]
-    if form.validate_on_submit():
-        try:
-            unit = _create(form, parent)
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã thêm %(name)s.", name=unit.display_name), "success")
-            return redirect(url_for("units.detail", code=unit.code))
+    unit = submit_form(form, lambda: _create(form, parent))
+    if unit is not None:
+        flash(_("Đã thêm %(name)s.", name=unit.display_name), "success")
+        return redirect(url_for("units.detail", code=unit.code))
     return render_template("units/form.html", form=form, parent=parent, unit=None)
 
 
@@ -121,16 +115,9 @@ def edit(code: str) -> ResponseReturnValue:
         form.valid_from.data = format_date(unit.valid_from)
         form.valid_to.data = format_date(unit.valid_to)
         form.version.data = str(unit.version)
-    if form.validate_on_submit():
-        try:
-            _update(form, unit)
-        except RegistryError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect(url_for("units.detail", code=unit.code))
+    if submit_form(form, lambda: _update(form, unit)) is not None:
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for("units.detail", code=unit.code))
     return render_template("units/form.html", form=form, parent=unit.parent, unit=unit)
 
 
