@@ -128,9 +128,9 @@ def world(app: Flask) -> World:
         "district": d,
         "commune_a": a,
         "commune_b": b,
-        "village_a1": _unit("1286501", "Thôn Đông", "thôn", UnitLevel.village, a),
-        "village_a2": _unit("1286502", "Thôn Đoài", "thôn", UnitLevel.village, a),
-        "village_b1": _unit("1286801", "Thôn Nam", "thôn", UnitLevel.village, b),
+        "village_a1": _unit("1286501", "Đông", "thôn", UnitLevel.village, a),
+        "village_a2": _unit("1286502", "Đoài", "thôn", UnitLevel.village, a),
+        "village_b1": _unit("1286801", "Nam", "thôn", UnitLevel.village, b),
     }
     for name, role, unit in (
         ("admin", Role.admin, p),
