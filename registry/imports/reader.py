@@ -50,7 +50,7 @@ class Limits:
     max_uncompressed: int = 256 * 1024 * 1024
     max_rows: int = 200_000
     max_members: int = 1000
-    max_columns: int = 60
+    max_columns: int = 30  # the widest sheet has 14
 
 
 class Formula:
@@ -82,15 +82,20 @@ class _HostileFileError(Exception):
     """Raised inside the XML handlers to stop parsing."""
 
 
-def read_workbook(path: Path, limits: Limits) -> list[RawSheet]:
-    """Every sheet of the workbook at ``path``, in workbook order.
+def read_workbook(
+    path: Path, limits: Limits, accept: Callable[[str], bool] = lambda _name: True
+) -> list[RawSheet]:
+    """The sheets of the workbook at ``path`` that ``accept`` wants, in workbook order.
 
-    :raises ImportRefusedError: the file is not a readable, reasonable .xlsx (see module docstring).
+    ``accept`` sees every sheet name before any cell is parsed; it may refuse the file.
+
+    :raises ImportRefusedError: the file is not a readable, reasonable .xlsx (see module
+        docstring), or ``accept`` refused it.
     """
     archive = _open_archive(path, limits)
     with archive:
         try:
-            return _read_sheets(archive, limits)
+            return _read_sheets(archive, limits, accept)
         except ImportRefusedError:
             raise
         except _HostileFileError as error:
@@ -189,7 +194,9 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     raise ImportRefusedError(NOT_XLSX)
 
 
-def _read_sheets(archive: zipfile.ZipFile, limits: Limits) -> list[RawSheet]:
+def _read_sheets(
+    archive: zipfile.ZipFile, limits: Limits, accept: Callable[[str], bool]
+) -> list[RawSheet]:
     workbook = _workbook_part(archive)
     rels = _relationships(archive, workbook)
     sheets: list[tuple[str, str]] = []
@@ -211,6 +218,7 @@ def _read_sheets(archive: zipfile.ZipFile, limits: Limits) -> list[RawSheet]:
 
     with archive.open(workbook) as stream:
         _parse(stream, start)
+    sheets = [(name, part) for name, part in sheets if accept(name)]
     strings = _shared_strings(archive, strings_part) if strings_part else []
     date_styles = _date_styles(archive, styles_part) if styles_part else set()
     counter = _RowCounter(limits.max_rows)
@@ -320,6 +328,7 @@ class _SheetReader:
         self.sheet, self.strings, self.date_styles = sheet, strings, date_styles
         self.calendar, self.counter, self.max_columns = calendar, counter, limits.max_columns
         self.text = _TextCollector()
+        self.width = 0  # columns of the header row (the first row with a value)
         self.row_number = 0
         self.column = 0
         self.cells: list[tuple[int, Any]] = []
@@ -366,6 +375,7 @@ class _SheetReader:
             self.text.phonetic = False
         elif local == "row" and self.cells:
             self.sheet.rows.append((self.row_number, self.cells))
+            self.width = self.width or max(column for column, _value in self.cells)
 
     def _end_cell(self) -> None:
         ref = self.cell.get("r")
@@ -378,7 +388,15 @@ class _SheetReader:
         else:
             self.column += 1
         value = FORMULA if self.formula else self._value()
-        if value is not None and value != "" and self.column <= self.max_columns:
+        if value is None or value == "":
+            return
+        if self.width and self.column > self.width:  # stop now, whatever the file's size
+            letters = column_letters(self.column)
+            raise ImportRefusedError(
+                f"Trang “{self.sheet.name}”, ô {letters}{self.row_number}: có dữ liệu nhưng "
+                f"cột {letters} không có tiêu đề."
+            )
+        if self.column <= self.max_columns:
             self.cells.append((self.column, value))
 
     def _value(self) -> Any:
@@ -413,6 +431,15 @@ def _excel_date(number: float, calendar: datetime) -> date | datetime | time | C
         return value
     except (ValueError, OverflowError, TypeError):
         return CellError("#DATE")
+
+
+def column_letters(index: int) -> str:
+    """28 → ``"AB"``."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _column_index(ref: str) -> int:

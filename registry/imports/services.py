@@ -24,7 +24,7 @@ from registry.imports import activities, citizens, households, members
 from registry.imports.context import Context
 from registry.imports.reader import Limits, read_workbook
 from registry.imports.report import ImportRefusedError, ImportReport
-from registry.imports.sheets import SheetRows, tabulate
+from registry.imports.sheets import SheetRows, tabulate, wanted
 from registry.imports.template import write_template
 from registry.models import ActivityCategory, User
 
@@ -78,7 +78,7 @@ def run_import(
             raise ImportRefusedError("Tài khoản của bạn chỉ có quyền xem, không nhập được dữ liệu.")
         if progress:
             progress(5, "Đang đọc tệp…")
-        sheets = tabulate(read_workbook(path, limits or Limits()), report)
+        sheets = tabulate(read_workbook(path, limits or Limits(), wanted), report)
     except ImportRefusedError as error:
         report.refused = error.message
     else:

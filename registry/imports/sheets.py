@@ -9,7 +9,7 @@ from typing import Any
 
 from registry import vn
 from registry.imports.layout import BY_TITLE, INSTRUCTIONS_TITLE, SHEETS, Column, SheetLayout
-from registry.imports.reader import CellError, Formula, RawSheet
+from registry.imports.reader import CellError, Formula, RawSheet, column_letters
 from registry.imports.report import ImportRefusedError, ImportReport
 
 MAX_CODE_LENGTH = 40
@@ -45,20 +45,36 @@ def tabulate(raw_sheets: list[RawSheet], report: ImportReport) -> dict[str, Shee
     """
     result: dict[str, SheetRows] = {}
     for raw in raw_sheets:
-        if vn.fold(raw.name) == vn.fold(INSTRUCTIONS_TITLE):
-            continue
-        layout = BY_TITLE.get(vn.fold(raw.name))
+        layout = sheet_layout(raw.name)
         if layout is None:
-            known = ", ".join(f"“{s.title}”" for s in SHEETS)
-            raise ImportRefusedError(
-                f"Trang tính “{raw.name}” không có trong mẫu nhập. Chỉ nhận các trang {known} "
-                f"(và trang “{INSTRUCTIONS_TITLE}”)."
-            )
+            continue
         if layout.key in result:
             raise ImportRefusedError(f"Trang tính “{layout.title}” xuất hiện hai lần.")
         if raw.rows and (rows := _rows(raw, layout, report)).rows:  # headers are checked anyway
             result[layout.key] = rows
     return result
+
+
+def sheet_layout(name: str) -> SheetLayout | None:
+    """The layout of the sheet called ``name``; None for the instructions sheet.
+
+    :raises ImportRefusedError: no sheet of the template has that name.
+    """
+    if vn.fold(name) == vn.fold(INSTRUCTIONS_TITLE):
+        return None
+    layout = BY_TITLE.get(vn.fold(name))
+    if layout is None:
+        known = ", ".join(f"“{s.title}”" for s in SHEETS)
+        raise ImportRefusedError(
+            f"Trang tính “{name}” không có trong mẫu nhập. Chỉ nhận các trang {known} "
+            f"(và trang “{INSTRUCTIONS_TITLE}”)."
+        )
+    return layout
+
+
+def wanted(name: str) -> bool:
+    """For the reader: parse the template's sheets, skip the instructions, refuse the rest."""
+    return sheet_layout(name) is not None
 
 
 def _headers(raw: RawSheet, layout: SheetLayout) -> dict[int, Column]:
@@ -68,9 +84,10 @@ def _headers(raw: RawSheet, layout: SheetLayout) -> dict[int, Column]:
         column = layout.by_header.get(vn.fold(value)) if isinstance(value, str) else None
         if column is None:
             allowed = ", ".join(c.header for c in layout.columns)
+            cell = f"{column_letters(index)}{number}"
             raise ImportRefusedError(
-                f"Trang “{layout.title}”, ô {_letters(index)}{number}: tiêu đề “{value}” không "
-                f"có trong mẫu. Các cột được nhận: {allowed}."
+                f"Trang “{layout.title}”, ô {cell}: tiêu đề “{value}” không có trong mẫu. "
+                f"Các cột được nhận: {allowed}."
             )
         if column in headers.values():
             raise ImportRefusedError(
@@ -88,9 +105,10 @@ def _rows(raw: RawSheet, layout: SheetLayout, report: ImportReport) -> SheetRows
         for index, value in cells:
             column = headers.get(index)
             if column is None:
+                letters = column_letters(index)
                 raise ImportRefusedError(
-                    f"Trang “{layout.title}”, ô {_letters(index)}{number}: có dữ liệu nhưng cột "
-                    f"{_letters(index)} không có tiêu đề."
+                    f"Trang “{layout.title}”, ô {letters}{number}: có dữ liệu nhưng cột "
+                    f"{letters} không có tiêu đề."
                 )
             if column.info:
                 continue
@@ -182,12 +200,3 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "date": _date,
     "number": _number,
 }
-
-
-def _letters(index: int) -> str:
-    """28 → ``"AB"``."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

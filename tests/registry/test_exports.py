@@ -87,7 +87,7 @@ def test_citizen_export_has_every_page_in_the_import_layout(login, people):
     assert chu["Số CCCD"] == "001070000011"
     assert chu["Điện thoại"] == "0911000011"
     assert chu["Mã thôn"] == "1286501"
-    assert chu["Tên thôn"] == "Thôn Thôn Đông"
+    assert chu["Tên thôn"] == "Thôn Đông"
     assert chu["Mã hộ"] == people["households"][0].code
     assert chu["Khóa hộ"] is None
     assert chu["Quan hệ với chủ hộ"] == "Chủ hộ"
