@@ -58,4 +58,4 @@ $(VENV)/.installed: requirements.txt
 
 translations: venv
 	@if ls registry/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d registry/translations -D messages; fi
+		$(BIN)/pybabel compile -d registry/translations -D messages; fi
