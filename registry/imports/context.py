@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from registry import vn
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.imports.report import ImportReport
 from registry.imports.sheets import Row
 from registry.models import ActivityCategory, AdminUnit, Citizen, Clan, Household, Role, User
 from registry.units.services import subtree_ids
@@ -45,7 +46,7 @@ class Context:
 
     actor: User
     today: date
-    report: Any  # ImportReport (kept loose to avoid an import cycle with services)
+    report: ImportReport
     bulk_min: int
     editable: set[int] | None = None  # unit ids the actor may change; None: all (admin)
     units: dict[str, AdminUnit] = field(default_factory=dict)

@@ -261,7 +261,7 @@ def test_units_outside_scope_answer_403_and_unknown_404(api):
 
 def test_unit_detail_and_validity_filter(api, world):
     body = api("huyen").get("/units/1286501").get_json()
-    assert (body["name"], body["kind"]) == ("Thôn Đông", "thôn")
+    assert (body["name"], body["kind"]) == ("Đông", "thôn")
     assert body["parent_code"] == "12865"
     assert body["level"] == "village"
     world.units["village_a2"].valid_to = datetime(2025, 6, 30, tzinfo=UTC).date()

@@ -231,7 +231,7 @@ def test_status_lookup_on_a_small_phone(site: Site, browser: Browser) -> None:
     _no_horizontal_scroll(page)
     _shot(page, "selfservice-status-en-360.png")
 
-    page.get_by_role("button", name="Đóng trang").click()
+    page.get_by_role("button", name="Close page").click()
     page.wait_for_url(f"{site.url}/status")
     page.goto(f"{site.url}/status/me")
     assert page.url == f"{site.url}/status"
