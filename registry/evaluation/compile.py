@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, String, and_, case, cast, false, func, literal, or_, true
+from sqlalchemy import Float, Integer, String, and_, case, cast, false, func, literal, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from criteria import (
@@ -96,8 +96,30 @@ def criterion_passed(points: ColumnElement, c: Criterion, min_each: float | None
     return and_(points > 0, points >= minimum)
 
 
-def compile_set(criteria_set: CriteriaSet, facts: dict[str, FactColumns]) -> Compiled:
-    """Points of every criterion, the total, the pass rule and the level, as SQL."""
+def base_points(
+    criteria_set: CriteriaSet, facts: dict[str, FactColumns]
+) -> dict[str, ColumnElement]:
+    """Points of every criterion computed from facts (all but the ``all``/``any`` kinds)."""
+    points: dict[str, ColumnElement] = {}
+    for c in criteria_set.criteria:
+        params = c.params
+        if isinstance(params, ActivityParams):
+            points[c.id] = _activity(c, params, facts[c.id])
+        elif isinstance(params, AttestedParams):
+            points[c.id] = _attested(c, params, facts[c.id])
+        elif isinstance(params, RollupParams):
+            points[c.id] = _rollup(c, params, facts[c.id])
+        elif not isinstance(params, CombineParams):  # pragma: no cover - loader-built kinds only
+            raise TypeError(f"unsupported criterion kind {c.kind}")
+    return points
+
+
+def finish(criteria_set: CriteriaSet, base: dict[str, ColumnElement]) -> Compiled:
+    """Combined criteria, total, pass rule, level and points text from the base points.
+
+    ``base`` may be the expressions of :func:`base_points` or the columns of a sub-query that
+    computed them once per subject (the evaluation does that: each CASE runs once per row).
+    """
     from criteria import evaluation_order
 
     rule = criteria_set.pass_rule
@@ -105,21 +127,15 @@ def compile_set(criteria_set: CriteriaSet, facts: dict[str, FactColumns]) -> Com
     passed: dict[str, ColumnElement] = {}
     for c in evaluation_order(criteria_set):
         params = c.params
-        if isinstance(params, ActivityParams):
-            points = _activity(c, params, facts[c.id])
-        elif isinstance(params, AttestedParams):
-            points = _attested(c, params, facts[c.id])
-        elif isinstance(params, RollupParams):
-            points = _rollup(c, params, facts[c.id])
-        elif isinstance(params, CombineParams):
+        if isinstance(params, CombineParams):
             joined = (
                 and_(*(passed[i] for i in params.of))
                 if c.kind == "all"
                 else or_(*(passed[i] for i in params.of))
             )
             points = case((joined, literal(c.points, Float)), else_=literal(0.0, Float))
-        else:  # pragma: no cover - the loader only builds the kinds above
-            raise TypeError(f"unsupported criterion kind {c.kind}")
+        else:
+            points = base[c.id]
         points_by_id[c.id] = points
         passed[c.id] = criterion_passed(points, c, rule.min_each)
     ordered = [points_by_id[c.id] for c in criteria_set.criteria]
@@ -136,10 +152,22 @@ def compile_set(criteria_set: CriteriaSet, facts: dict[str, FactColumns]) -> Com
         for lv in criteria_set.levels
     ]
     level = case(*levels, else_=None) if levels else cast(None, String)
-    text = cast(ordered[0], String)
+    text = _as_text(ordered[0])
     for expr in ordered[1:]:
-        text = text + ";" + cast(expr, String)
+        text = text + ";" + _as_text(expr)
     return Compiled(points_by_id, total, all_met, level, text)
+
+
+def _as_text(points: ColumnElement) -> ColumnElement:
+    """Points as text, whole numbers without ``.0``: "8", "7.5". Integers print several times
+    faster than floats in SQLite, and nearly every point value is whole."""
+    whole = cast(points, Integer)
+    return case((points == whole, cast(whole, String)), else_=cast(points, String))
+
+
+def compile_set(criteria_set: CriteriaSet, facts: dict[str, FactColumns]) -> Compiled:
+    """Points of every criterion, the total, the pass rule and the level, as SQL."""
+    return finish(criteria_set, base_points(criteria_set, facts))
 
 
 def as_bool(expr: ColumnElement) -> ColumnElement:

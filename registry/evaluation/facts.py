@@ -22,7 +22,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from criteria import ActivityParams, AttestedParams, CriteriaSet, RollupParams
@@ -108,22 +107,25 @@ def subjects(
 ) -> Select[Any]:
     """``(subject_id, unit_id)`` of every subject of ``kind`` living in ``unit_ids``.
 
+    :param unit_ids: the home units; None for every unit.
     :param only_ids: restrict to these subject ids (re-evaluating a few subjects).
     """
     if kind in SUBJECT_TABLES:
         _table, id_col, unit_col = SUBJECT_TABLES[kind]
-        stmt = select(id_col.label("subject_id"), unit_col.label("unit_id")).where(
-            unit_col.in_(unit_ids)
-        )
+        stmt = select(id_col.label("subject_id"), unit_col.label("unit_id"))
+        if unit_ids is not None:
+            stmt = stmt.where(unit_col.in_(unit_ids))
         if only_ids is not None:
             stmt = stmt.where(id_col.in_(only_ids))
         if kind == "citizen":
             stmt = stmt.where(present(period), *age_between(period, citizen_min_age, None))
         return stmt
     if only_ids is not None:
-        unit_ids = [u for u in unit_ids if u in set(only_ids)]
-    return select(AdminUnit.id.label("subject_id"), AdminUnit.id.label("unit_id")).where(
-        AdminUnit.id.in_(unit_ids),
+        unit_ids = [u for u in (unit_ids or only_ids) if u in set(only_ids)]
+    stmt = select(AdminUnit.id.label("subject_id"), AdminUnit.id.label("unit_id"))
+    if unit_ids is not None:
+        stmt = stmt.where(AdminUnit.id.in_(unit_ids))
+    return stmt.where(
         AdminUnit.level == kind,
         or_(AdminUnit.valid_from.is_(None), AdminUnit.valid_from <= period.last),
         or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= period.first),
@@ -162,7 +164,7 @@ def activity_facts(
         .join(ActivityCategory, ActivityCategory.id == Activity.category_id)
         .where(
             Activity.held_on.between(period.first, period.last),
-            Activity.citizen_id.in_(subject_ids),
+            *_among(Activity.citizen_id, subject_ids),
         )
         .group_by(Activity.citizen_id)
         .subquery("act")
@@ -172,6 +174,11 @@ def activity_facts(
         for c in cset.criteria
         if isinstance(c.params, ActivityParams)
     }
+
+
+def _among(column: Any, subject_ids: Any) -> list[Any]:
+    """``column IN subject_ids``, or no condition when ``subject_ids`` is None (everyone)."""
+    return [] if subject_ids is None else [column.in_(subject_ids)]
 
 
 def _col(criterion_id: str) -> str:
@@ -201,7 +208,7 @@ def attested_facts(
         .where(
             Assessment.subject_type == kind,
             Assessment.year == period.year,
-            Assessment.subject_id.in_(subject_ids),
+            *_among(Assessment.subject_id, subject_ids),
         )
         .group_by(Assessment.subject_id)
         .subquery("att")
@@ -215,40 +222,59 @@ def attested_facts(
 # --- roll-up facts ----------------------------------------------------------------------------
 
 
-def closure() -> CTE:
-    """``(unit_id, ancestor_id)`` for every unit and each of its ancestors, itself included."""
+def closure(roots: Any = None, name: str = "closure") -> CTE:
+    """``(unit_id, ancestor_id)`` for every unit and each of its ancestors, itself included.
+
+    :param roots: only the pairs whose ancestor is one of these units, found by walking down
+        from them (a few units re-evaluated after a change need a few hundred rows, not the
+        whole tree's).
+    """
+    if roots is not None:
+        start = select(AdminUnit.id.label("unit_id"), AdminUnit.id.label("ancestor_id"))
+        down = start.where(AdminUnit.id.in_(roots)).cte(name, recursive=True)
+        child = AdminUnit.__table__.alias()
+        return down.union_all(
+            select(child.c.id, down.c.ancestor_id).join(child, child.c.parent_id == down.c.unit_id)
+        )
     base = select(AdminUnit.id.label("unit_id"), AdminUnit.id.label("ancestor_id")).cte(
-        "closure", recursive=True
+        name, recursive=True
     )
-    parent = aliased(AdminUnit)
+    parent = AdminUnit.__table__.alias()
     return base.union_all(
-        select(base.c.unit_id, parent.parent_id)
-        .join(parent, parent.id == base.c.ancestor_id)
-        .where(parent.parent_id.is_not(None))
+        select(base.c.unit_id, parent.c.parent_id)
+        .join(parent, parent.c.id == base.c.ancestor_id)
+        .where(parent.c.parent_id.is_not(None))
     )
 
 
 def _result(kind: str, title: str, period: Period) -> Any:
-    result = aliased(EvaluationResult)
+    # Core aliases: an ORM ``aliased()`` costs milliseconds to build, on every re-evaluation
+    result = EvaluationResult.__table__.alias()
     on = and_(
-        result.subject_type == kind,
-        result.year == period.year,
-        result.set_id == title,
+        result.c.subject_type == kind,
+        result.c.year == period.year,
+        result.c.set_id == title,
     )
     return result, on
 
 
-def _member_rows(subject: str, p: RollupParams, period: Period) -> Select[Any]:
-    """``(group_id, passed)`` rows: one per member of ``p.member`` kind, keyed by its subject."""
+def _member_rows(
+    subject: str, p: RollupParams, period: Period, subject_ids: Any = None
+) -> Select[Any]:
+    """``(group_id, passed)`` rows: one per member of ``p.member`` kind, keyed by its subject.
+
+    :param subject_ids: where a filter on the group cannot reach inside a sub-query (DISTINCT,
+        joins the planners do not reorder), it is applied here too; None for every subject.
+    """
     result, on = _result(p.member, p.member_title, period)
-    passed = case((result.passed.is_(True), 1), else_=0).label("passed")
+    passed = case((result.c.passed.is_(True), 1), else_=0).label("passed")
     if p.member == "citizen":
         keys = {"household": Citizen.household_id, "clan": Citizen.clan_id}
         key = keys.get(subject, Citizen.village_id)
         stmt = (
             select(key.label("group_id"), passed)
             .select_from(Citizen)
-            .outerjoin(result, and_(on, result.subject_id == Citizen.id))
+            .outerjoin(result, and_(on, result.c.subject_id == Citizen.id))
             .where(present(period), *age_between(period, p.min_age, p.max_age))
         )
         if subject == "organisation":
@@ -256,28 +282,43 @@ def _member_rows(subject: str, p: RollupParams, period: Period) -> Select[Any]:
                 select(OrganisationMember.organisation_id.label("group_id"), passed)
                 .select_from(Citizen)
                 .join(OrganisationMember, OrganisationMember.citizen_id == Citizen.id)
-                .outerjoin(result, and_(on, result.subject_id == Citizen.id))
+                .outerjoin(result, and_(on, result.c.subject_id == Citizen.id))
                 .where(present(period), *age_between(period, p.min_age, p.max_age))
             )
         return stmt
-    if p.member == "household":
-        head = aliased(Citizen)
-        key = head.clan_id if subject == "clan" else Household.village_id
+    if p.member == "household" and subject == "clan":
+        # a household belongs to its head's clan; reached from the head (clan index, then the
+        # household's primary key: the head lives in it) instead of scanning every household
+        head = Citizen.__table__.alias()
         return (
-            select(key.label("group_id"), passed)
+            select(head.c.clan_id.label("group_id"), passed)
+            .select_from(head)
+            .join(
+                Household,
+                and_(Household.id == head.c.household_id, Household.head_id == head.c.id),
+            )
+            .outerjoin(result, and_(on, result.c.subject_id == Household.id))
+            .where(*_among(head.c.clan_id, subject_ids))
+        )
+    if p.member == "household":
+        return (
+            select(Household.village_id.label("group_id"), passed)
             .select_from(Household)
-            .outerjoin(head, head.id == Household.head_id)
-            .outerjoin(result, and_(on, result.subject_id == Household.id))
+            .outerjoin(result, and_(on, result.c.subject_id == Household.id))
         )
     if p.member == "clan" and subject == "village":
         present_clans = (
             select(Citizen.village_id, Citizen.clan_id)
-            .where(Citizen.clan_id.is_not(None), present(period))
+            .where(
+                Citizen.clan_id.is_not(None),
+                present(period),
+                *_among(Citizen.village_id, subject_ids),
+            )
             .distinct()
             .subquery("present_clans")
         )
         return select(present_clans.c.village_id.label("group_id"), passed).outerjoin(
-            result, and_(on, result.subject_id == present_clans.c.clan_id)
+            result, and_(on, result.c.subject_id == present_clans.c.clan_id)
         )
     table, id_col, unit_col = SUBJECT_TABLES.get(p.member) or (
         AdminUnit,
@@ -287,7 +328,7 @@ def _member_rows(subject: str, p: RollupParams, period: Period) -> Select[Any]:
     stmt = (
         select(unit_col.label("group_id"), passed)
         .select_from(table)
-        .outerjoin(result, and_(on, result.subject_id == id_col))
+        .outerjoin(result, and_(on, result.c.subject_id == id_col))
     )
     if table is AdminUnit:
         stmt = stmt.where(
@@ -306,9 +347,10 @@ def rollup_facts(
     for index, c in enumerate(cset.criteria):
         if not isinstance(c.params, RollupParams):
             continue
-        rows = _member_rows(subject, c.params, period).subquery(f"m{index}")
+        inner_ids = None if subject in ("commune", "district", "province") else subject_ids
+        rows = _member_rows(subject, c.params, period, inner_ids).subquery(f"m{index}")
         if subject in ("commune", "district", "province"):
-            tree = closure()
+            tree = closure(subject_ids, f"closure{index}")
             group = tree.c.ancestor_id
             source = rows.join(tree, tree.c.unit_id == rows.c.group_id)
             stmt = select(
@@ -316,14 +358,14 @@ def rollup_facts(
                 func.sum(rows.c.passed).label("num"),
                 func.count().label("den"),
             ).select_from(source)
-            stmt = stmt.where(group.in_(subject_ids))
+            stmt = stmt.where(*_among(group, subject_ids))
         else:
             group = rows.c.group_id
             stmt = select(
                 group.label("subject_id"),
                 func.sum(rows.c.passed).label("num"),
                 func.count().label("den"),
-            ).where(group.in_(subject_ids))
+            ).where(*_among(group, subject_ids))
         sub = stmt.group_by(group).subquery(f"r{index}")
         out.append((sub, {c.id: FactColumns(numerator=sub.c.num, denominator=sub.c.den)}))
     return out

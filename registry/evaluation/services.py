@@ -12,16 +12,17 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, literal, select, text
 
 from criteria import CriteriaSet
-from registry.evaluation.compile import FactColumns, as_bool, compile_set
+from registry.evaluation.compile import FactColumns, as_bool, base_points, finish
 from registry.evaluation.facts import Period, activity_facts, attested_facts, rollup_facts, subjects
 from registry.evaluation.sets import AREA_SUBJECTS, SUBJECT_ORDER, all_sets, applicable
 from registry.extensions import db
-from registry.models import AdminUnit, EvaluationResult
+from registry.models import AdminUnit, EvaluationResult, UnitLevel
 from registry.models._mixins import utcnow
 
 # where subjects of each kind live: citizens and households in villages, clans in communes or
@@ -45,20 +46,72 @@ class LevelReport:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class UnitNode:
+    """What the evaluation needs of an administrative unit (a detached, immutable copy)."""
+
+    id: int
+    parent_id: int | None
+    code: str
+    level: UnitLevel
+    valid_from: date | None
+    valid_to: date | None
+
+
+_TREE_CACHE: dict[str, tuple[Any, UnitTree]] = {}
+
+
 @dataclass
 class UnitTree:
     """Every administrative unit, loaded once (a province has a few thousand)."""
 
-    by_id: dict[int, AdminUnit]
+    by_id: dict[int, Any]
     children: dict[int | None, list[int]]
 
     @classmethod
     def load(cls) -> UnitTree:
-        units = db.session.scalars(select(AdminUnit)).all()
+        """The units as ORM objects (for pages that show them)."""
+        return cls._build(db.session.scalars(select(AdminUnit)).all())
+
+    @classmethod
+    def cached(cls) -> UnitTree:
+        """The units as :class:`UnitNode`, cached per process and database.
+
+        Re-reading 2,000 units on every recorded activity cost more than the re-evaluation
+        itself; the cache is checked against one aggregate over the table (count, newest
+        change, highest id), so a merger or a new unit is seen at once.
+        """
+        generation = tuple(
+            db.session.execute(
+                select(func.count(), func.max(AdminUnit.updated_at), func.max(AdminUnit.id))
+            ).one()
+        )
+        key = str(db.session.get_bind().url)
+        hit = _TREE_CACHE.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        rows = db.session.execute(
+            select(
+                AdminUnit.id,
+                AdminUnit.parent_id,
+                AdminUnit.code,
+                AdminUnit.level,
+                AdminUnit.valid_from,
+                AdminUnit.valid_to,
+            )
+        ).all()
+        tree = cls._build([UnitNode(*row) for row in rows])
+        _TREE_CACHE[key] = (generation, tree)
+        return tree
+
+    @classmethod
+    def _build(cls, units: Iterable[Any]) -> UnitTree:
         children: dict[int | None, list[int]] = defaultdict(list)
+        by_id = {}
         for unit in units:
             children[unit.parent_id].append(unit.id)
-        return cls({u.id: u for u in units}, children)
+            by_id[unit.id] = unit
+        return cls(by_id, dict(children))
 
     def subtree(self, root_id: int) -> list[int]:
         out, stack = [], [root_id]
@@ -94,11 +147,24 @@ def _set_groups(
 
 
 def build_source(
-    kind: str, cset: CriteriaSet, period: Period, unit_ids: list[int], only_ids: list[int] | None
+    kind: str,
+    cset: CriteriaSet,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
 ) -> tuple[Any, Any, dict[str, FactColumns]]:
-    """The subjects joined to their fact sub-queries: ``(subjects, FROM clause, fact columns)``."""
-    subj = subjects(kind, period, unit_ids, only_ids, citizen_min_age=cset.min_age).subquery("subj")
-    subject_ids = select(subj.c.subject_id)
+    """The subjects joined to their fact sub-queries: ``(subjects, FROM clause, fact columns)``.
+
+    :param whole: ``unit_ids`` are all the home units of ``kind`` there are (a province-wide
+        run with one set): the sub-queries then aggregate everything instead of filtering each
+        row by a list of thousands of units.
+    """
+    subj = subjects(
+        kind, period, None if whole else unit_ids, only_ids, citizen_min_age=cset.min_age
+    ).subquery("subj")
+    subject_ids = None if whole else select(subj.c.subject_id)
     parts = [attested_facts(cset, kind, period, subject_ids)]
     if kind == "citizen":
         parts.append(activity_facts(cset, period, subject_ids))
@@ -113,16 +179,39 @@ def build_source(
 
 
 def _evaluate_group(
-    kind: str, cset: CriteriaSet, period: Period, unit_ids: list[int], only_ids: list[int] | None
+    kind: str,
+    cset: CriteriaSet,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
 ) -> tuple[int, int]:
-    """Score every subject of ``kind`` in ``unit_ids`` against ``cset`` and store the results."""
-    subj, source, facts = build_source(kind, cset, period, unit_ids, only_ids)
-    compiled = compile_set(cset, facts)
+    """Score every subject of ``kind`` in ``unit_ids`` against ``cset`` and store the results.
+
+    Two stages: a sub-query computes each criterion's points once per subject (``OFFSET 0``
+    keeps SQLite and PostgreSQL from inlining it, which would evaluate every CASE three times:
+    for the total, the pass rule and the points text), then the outer SELECT adds them up.
+    """
+    subj, source, facts = build_source(kind, cset, period, unit_ids, only_ids, whole=whole)
+    base = base_points(cset, facts)
+    names = {cid: f"p{i}" for i, cid in enumerate(base)}
+    stage = (
+        select(
+            subj.c.subject_id,
+            subj.c.unit_id,
+            *(expr.label(names[cid]) for cid, expr in base.items()),
+        )
+        .select_from(source)
+        .offset(0)
+        .subquery("scored")
+    )
+    compiled = finish(cset, {cid: stage.c[name] for cid, name in names.items()})
     scored = select(
         literal(period.year).label("year"),
         literal(kind).label("subject_type"),
-        subj.c.subject_id,
-        subj.c.unit_id,
+        stage.c.subject_id,
+        stage.c.unit_id,
         literal(cset.id).label("set_id"),
         literal(cset.version).label("set_version"),
         compiled.total.label("total"),
@@ -130,8 +219,8 @@ def _evaluate_group(
         compiled.level.label("level"),
         compiled.points_text.label("points"),
         literal(utcnow()).label("evaluated_at"),
-    ).select_from(source)
-    _delete_old(kind, period, unit_ids, only_ids)
+    ).select_from(stage)
+    _delete_old(kind, period, unit_ids, only_ids, whole=whole)
     columns = [
         "year",
         "subject_type",
@@ -146,29 +235,53 @@ def _evaluate_group(
         "evaluated_at",
     ]
     db.session.execute(insert(EvaluationResult).from_select(columns, scored))
-    return _count(kind, period, unit_ids, only_ids)
+    return _count(kind, period, unit_ids, only_ids, whole=whole)
 
 
 def _scope(
-    kind: str, period: Period, unit_ids: list[int], only_ids: list[int] | None
+    kind: str,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
 ) -> ColumnElement[bool]:
     where = (EvaluationResult.year == period.year) & (EvaluationResult.subject_type == kind)
+    if whole:
+        return where
     if only_ids is not None:
         return where & EvaluationResult.subject_id.in_(only_ids)
     return where & EvaluationResult.unit_id.in_(unit_ids)
 
 
-def _delete_old(kind: str, period: Period, unit_ids: list[int], only_ids: list[int] | None) -> None:
-    db.session.execute(delete(EvaluationResult).where(_scope(kind, period, unit_ids, only_ids)))
+def _delete_old(
+    kind: str,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
+) -> None:
+    where = _scope(kind, period, unit_ids, only_ids, whole=whole)
+    # no session synchronisation: results are never loaded as objects while evaluating, and
+    # matching the criteria against every object in the session cost more than the DELETE
+    db.session.execute(
+        delete(EvaluationResult).where(where).execution_options(synchronize_session=False)
+    )
 
 
 def _count(
-    kind: str, period: Period, unit_ids: list[int], only_ids: list[int] | None
+    kind: str,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
 ) -> tuple[int, int]:
     row = db.session.execute(
         select(
             func.count(), func.coalesce(func.sum(EvaluationResult.passed.cast(db.Integer)), 0)
-        ).where(_scope(kind, period, unit_ids, only_ids))
+        ).where(_scope(kind, period, unit_ids, only_ids, whole=whole))
     ).one()
     return int(row[0]), int(row[1])
 
@@ -194,7 +307,7 @@ def evaluate_year(
     Idempotent: results of the evaluated subjects are replaced. The caller commits.
     """
     sets = sets if sets is not None else all_sets()
-    tree = UnitTree.load()
+    tree = UnitTree.cached()
     roots = [root.id] if root is not None else tree.children.get(None, [])
     scope = [uid for r in roots for uid in tree.subtree(r)]
     above = tree.ancestors(root.id) if root is not None else []
@@ -204,8 +317,17 @@ def evaluate_year(
         started = time.perf_counter()
         report = LevelReport(kind)
         units = scope + above if kind in AREA_SUBJECTS else scope
-        for cset, unit_ids in _set_groups(kind, units, tree, year, sets).items():
-            evaluated, passed = _evaluate_group(kind, cset, period, unit_ids, None)
+        groups = _set_groups(kind, units, tree, year, sets)
+        # one set for every home unit of the whole tree: no unit lists in the SQL
+        homes = HOME_LEVELS.get(kind, (kind,))
+        whole = (
+            root is None
+            and len(groups) == 1
+            and sum(1 for u in units if tree.by_id[u].level.value in homes)
+            == len(next(iter(groups.values())))
+        )
+        for cset, unit_ids in groups.items():
+            evaluated, passed = _evaluate_group(kind, cset, period, unit_ids, None, whole=whole)
             report.set_keys.append(cset.key)
             report.evaluated += evaluated
             report.passed += passed
@@ -227,7 +349,7 @@ def refresh(
     from registry.evaluation.dependents import expand
 
     sets = sets if sets is not None else all_sets()
-    tree = UnitTree.load()
+    tree = UnitTree.cached()
     period = Period(year)
     for kind, ids, home_units in expand(touched, tree, period):
         for cset, unit_ids in _set_groups(kind, home_units, tree, year, sets).items():
@@ -248,6 +370,12 @@ def refresh_if_evaluated(years: Iterable[int], touched: dict[str, set[int]]) -> 
 
     Years never evaluated stay empty (a partial result would mislead every roll-up).
     """
-    done = set(evaluated_years())
-    for year in sorted(set(years) & done):
-        refresh(year, touched)
+    for year in sorted(set(years)):
+        if _is_evaluated(year):
+            refresh(year, touched)
+
+
+def _is_evaluated(year: int) -> bool:
+    """One index probe (``evaluated_years`` scans every result: too slow on each change)."""
+    probe = select(EvaluationResult.id).where(EvaluationResult.year == year).limit(1)
+    return db.session.scalar(probe) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 from flask import g, has_app_context
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 import criteria
 from criteria import CriteriaSet
 from registry.extensions import db
-from registry.models import AdminUnit, CriteriaUpload, UploadStatus
+from registry.models import CriteriaUpload, UploadStatus
 
 # evaluation order: every level only rolls up levels evaluated before it
 SUBJECT_ORDER = (
@@ -114,13 +115,16 @@ def find_set(sets: Iterable[CriteriaSet], set_id: str, version: int) -> Criteria
     return next((s for s in sets if s.id == set_id and s.version == version), None)
 
 
-def ancestor_codes(unit: AdminUnit, by_id: dict[int, AdminUnit] | None = None) -> list[str]:
+def ancestor_codes(unit: Any, by_id: dict[int, Any] | None = None) -> list[str]:
     """Codes from ``unit`` up to the root, ``unit`` first (the order select_set expects)."""
     codes: list[str] = []
-    node: AdminUnit | None = unit
+    node: Any = unit
     while node is not None:
         codes.append(node.code)
-        node = by_id.get(node.parent_id) if by_id is not None and node.parent_id else node.parent
+        if by_id is None:
+            node = node.parent
+        else:
+            node = by_id.get(node.parent_id) if node.parent_id is not None else None
     return codes
 
 
@@ -128,8 +132,8 @@ def applicable(
     sets: Iterable[CriteriaSet],
     subject: str,
     year: int,
-    unit: AdminUnit,
-    by_id: dict[int, AdminUnit] | None = None,
+    unit: Any,
+    by_id: dict[int, Any] | None = None,
 ) -> CriteriaSet | None:
     """The set for ``subject`` in ``year`` for a subject living in ``unit``, or None."""
     try:

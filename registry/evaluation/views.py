@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -18,7 +20,7 @@ from registry.evaluation import summary
 from registry.evaluation.assessments import attested_criteria, save_assessments
 from registry.evaluation.explain import explain_subject
 from registry.evaluation.services import evaluated_years
-from registry.evaluation.subjects import KIND_LABELS, load_subject
+from registry.evaluation.subjects import KIND_LABELS, Subject, load_subject
 from registry.extensions import db
 from registry.units.services import get_by_code
 from registry.web import today
@@ -68,6 +70,23 @@ def run() -> ResponseReturnValue:
     return redirect(url_for("main.job", job_id=job.id))
 
 
+SUBJECT_PAGES = {
+    "citizen": ("citizens.detail", "citizen_id"),
+    "household": ("households.detail", "household_id"),
+    "clan": ("clans.detail", "clan_id"),
+    "organisation": ("organisations.detail", "organisation_id"),
+}
+
+
+def _subject_url(subject: Subject) -> str:
+    """The subject's own page (an area unit's is its unit page)."""
+    if subject.kind in SUBJECT_PAGES:
+        endpoint, argument = SUBJECT_PAGES[subject.kind]
+        values: dict[str, Any] = {argument: subject.id}
+        return url_for(endpoint, **values)
+    return url_for("units.detail", code=subject.unit.code)
+
+
 @bp.route("/<kind>/<int:subject_id>")
 @login_required
 def detail(kind: str, subject_id: int) -> ResponseReturnValue:
@@ -81,6 +100,7 @@ def detail(kind: str, subject_id: int) -> ResponseReturnValue:
         explained=explained,
         history=summary.subject_results(kind, subject_id),
         label=KIND_LABELS[kind],
+        subject_url=_subject_url(subject),
     )
 
 
