@@ -238,7 +238,7 @@ MODES: dict[str, Callable[[int], dict[str, Any]]] = {
 
 
 def run_child(mode: str, count: int) -> dict[str, Any]:
-    out = subprocess.run(  # noqa: S603  # this script, re-run for one mode
+    out = subprocess.run(  # this script, re-run for one mode
         [sys.executable, __file__, "--child", mode, "--count", str(count)],
         capture_output=True,
         text=True,
@@ -266,7 +266,7 @@ def preview(directory: Path) -> None:
     for name, (layout, data) in samples.items():
         pdf = directory / f"{name}.pdf"
         pdf.write_bytes(render_pdf(layout, data))
-        subprocess.run(["pdftoppm", "-png", "-r", "70", pdf, directory / name], check=True)  # noqa: S603, S607
+        subprocess.run(["pdftoppm", "-png", "-r", "70", pdf, directory / name], check=True)
         print(*sorted(directory.glob(f"{name}-*.png")), sep="\n")
 
 

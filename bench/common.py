@@ -90,11 +90,13 @@ class Dataset:
     """The province demo at ``scale`` on ``engine`` (``sqlite`` or ``postgresql``)."""
 
     engine: str
-    scale: float
+    scale: float = 1.0
+    size: str = "province"
 
     @property
     def tag(self) -> str:
-        return f"{self.scale:g}".replace(".", "_")
+        scale = f"{self.scale:g}".replace(".", "_")
+        return scale if self.size == "province" else self.size
 
     @property
     def name(self) -> str:
@@ -105,9 +107,13 @@ class Dataset:
         return f"bench_province_{self.tag}"
 
     @property
+    def sqlite_path(self) -> Path:
+        return OUT / f"province-{self.tag}.db"
+
+    @property
     def url(self) -> str:
         if self.engine == "sqlite":
-            return f"sqlite:///{OUT / f'province-{self.tag}.db'}"
+            return f"sqlite:///{self.sqlite_path}"
         return f"{PG_SERVER}/{self.pg_database}"
 
     @property
@@ -124,7 +130,7 @@ class Dataset:
     def size_mb(self) -> float:
         """The database's size on disk."""
         if self.engine == "sqlite":
-            path = OUT / f"province-{self.tag}.db"
+            path = self.sqlite_path
             return sum(
                 p.stat().st_size / 1e6 for p in (path, path.with_suffix(".db-wal")) if p.exists()
             )
@@ -133,7 +139,7 @@ class Dataset:
 
     def exists(self) -> bool:
         if self.engine == "sqlite":
-            if not (OUT / f"province-{self.tag}.db").exists():
+            if not self.sqlite_path.exists():
                 return False
         else:
             probe = f"select 1 from pg_database where datname = '{self.pg_database}'"
@@ -147,11 +153,14 @@ class Dataset:
             return self.meta()
         OUT.mkdir(parents=True, exist_ok=True)
         if self.engine == "sqlite":
-            (OUT / f"province-{self.tag}.db").unlink(missing_ok=True)
+            self.sqlite_path.unlink(missing_ok=True)
         else:
             _psql("postgres", f"drop database if exists {self.pg_database}")
             _psql("postgres", f"create database {self.pg_database}")
-        log(f"generating {self.name} (seed-demo --size province --scale {self.scale:g})")
+        args = ["seed-demo", "--size", self.size]
+        if self.size == "province":
+            args += ["--scale", f"{self.scale:g}"]
+        log(f"generating {self.name} ({' '.join(args)})")
         env = {**os.environ, **self.env()}
         subprocess.run([*FLASK, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
         started = time.perf_counter()

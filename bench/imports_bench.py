@@ -14,6 +14,8 @@ on shared machines is noisy; the process CPU time is printed next to it.
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import sys
 import tempfile
 import time
@@ -22,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
 
 from registry import create_app, normalise_database_url  # noqa: E402  # run as a script
 from registry.extensions import db  # noqa: E402
@@ -59,9 +63,13 @@ def write_file(path: Path, rows: int) -> None:
     workbook.save(path)
 
 
+TIMES: dict[str, float] = {}
+
+
 def timed(label: str, action):  # type: ignore[no-untyped-def]
     wall, cpu = time.perf_counter(), time.process_time()
     result = action()
+    TIMES[label] = round(time.perf_counter() - wall, 2)
     print(
         f"{label}: {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU"
     )
@@ -73,6 +81,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database", default="")
     parser.add_argument("--path", choices=("bulk", "service"), default="bulk")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of times")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = normalise_database_url(args.database) or f"sqlite:///{tmp}/bench.db"
@@ -112,7 +121,15 @@ def main() -> None:
             for label, dry_run in (("dry run", True), ("import", False), ("re-import", False)):
                 report = timed(label, lambda dry_run=dry_run: run(dry_run))
                 print("  " + report.summary().replace("\n", "\n  "))
+            citizens = db.session.scalar(text("SELECT COUNT(*) FROM citizens"))
             db.drop_all()
+    if args.json:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            json.dumps(
+                {**TIMES, "rows": args.rows, "citizens": citizens, "peak_rss_mb": round(peak)}
+            )
+        )
 
 
 if __name__ == "__main__":

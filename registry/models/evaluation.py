@@ -47,6 +47,8 @@ class EvaluationResult(Base):
     __table_args__ = (
         UniqueConstraint("year", "subject_type", "subject_id"),
         Index("ix_evaluation_results_rollup", "year", "subject_type", "unit_id", "passed"),
+        # one subject's results over the years (citizen status page, explanations)
+        Index("ix_evaluation_results_subject", "subject_type", "subject_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
