@@ -120,11 +120,11 @@ def subjects(
         if kind == "citizen":
             stmt = stmt.where(present(period), *age_between(period, citizen_min_age, None))
         return stmt
-    if only_ids is not None:
-        unit_ids = [u for u in (unit_ids or only_ids) if u in set(only_ids)]
     stmt = select(AdminUnit.id.label("subject_id"), AdminUnit.id.label("unit_id"))
     if unit_ids is not None:
         stmt = stmt.where(AdminUnit.id.in_(unit_ids))
+    if only_ids is not None:
+        stmt = stmt.where(AdminUnit.id.in_(only_ids))
     return stmt.where(
         AdminUnit.level == kind,
         or_(AdminUnit.valid_from.is_(None), AdminUnit.valid_from <= period.last),

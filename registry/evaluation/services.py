@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, literal, select, text
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, literal, select, text
 
 from criteria import CriteriaSet
 from registry.evaluation.compile import FactColumns, as_bool, base_points, finish
@@ -178,21 +178,39 @@ def build_source(
     return subj, source, facts
 
 
-def _evaluate_group(
-    kind: str,
-    cset: CriteriaSet,
-    period: Period,
-    unit_ids: list[int],
-    only_ids: list[int] | None,
-    *,
-    whole: bool = False,
-) -> tuple[int, int]:
-    """Score every subject of ``kind`` in ``unit_ids`` against ``cset`` and store the results.
+RESULTS = EvaluationResult.__table__
+COLUMNS = (
+    "year",
+    "subject_type",
+    "subject_id",
+    "unit_id",
+    "set_id",
+    "set_version",
+    "total",
+    "passed",
+    "level",
+    "points",
+    "evaluated_at",
+)
+# built statements, by (kind, set, year, whole, few): building one costs more than running it
+# when a single activity is recorded; the unit and subject ids are bound at execution
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _insert_statement(kind: str, cset: CriteriaSet, period: Period, whole: bool, few: bool) -> Any:
+    """``INSERT INTO evaluation_results … SELECT`` scoring the subjects of one set group.
 
     Two stages: a sub-query computes each criterion's points once per subject (``OFFSET 0``
     keeps SQLite and PostgreSQL from inlining it, which would evaluate every CASE three times:
     for the total, the pass rule and the points text), then the outer SELECT adds them up.
+    Parameters: ``unit_ids`` (unless ``whole``), ``only_ids`` (when ``few``), ``evaluated_at``.
     """
+    key = (kind, cset, period.year, whole, few)
+    cached = _STATEMENTS.get(key)
+    if cached is not None:
+        return cached
+    unit_ids: Any = None if whole else bindparam("unit_ids", expanding=True)
+    only_ids: Any = bindparam("only_ids", expanding=True) if few else None
     subj, source, facts = build_source(kind, cset, period, unit_ids, only_ids, whole=whole)
     base = base_points(cset, facts)
     names = {cid: f"p{i}" for i, cid in enumerate(base)}
@@ -218,24 +236,36 @@ def _evaluate_group(
         as_bool(compiled.passed).label("passed"),
         compiled.level.label("level"),
         compiled.points_text.label("points"),
-        literal(utcnow()).label("evaluated_at"),
+        bindparam("evaluated_at", type_=RESULTS.c.evaluated_at.type).label("evaluated_at"),
     ).select_from(stage)
+    statement = insert(RESULTS).from_select(list(COLUMNS), scored)
+    if len(_STATEMENTS) > 500:  # sets and years come and go: never grow without bound
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = statement
+    return statement
+
+
+def _evaluate_group(
+    kind: str,
+    cset: CriteriaSet,
+    period: Period,
+    unit_ids: list[int],
+    only_ids: list[int] | None,
+    *,
+    whole: bool = False,
+    count: bool = True,
+) -> tuple[int, int]:
+    """Score every subject of ``kind`` in ``unit_ids`` against ``cset`` and store the results;
+    how many were evaluated and passed (``(0, 0)`` without ``count``)."""
+    statement = _insert_statement(kind, cset, period, whole, only_ids is not None)
+    params: dict[str, Any] = {"evaluated_at": utcnow()}
+    if not whole:
+        params["unit_ids"] = list(unit_ids)
+    if only_ids is not None:
+        params["only_ids"] = list(only_ids)
     _delete_old(kind, period, unit_ids, only_ids, whole=whole)
-    columns = [
-        "year",
-        "subject_type",
-        "subject_id",
-        "unit_id",
-        "set_id",
-        "set_version",
-        "total",
-        "passed",
-        "level",
-        "points",
-        "evaluated_at",
-    ]
-    db.session.execute(insert(EvaluationResult).from_select(columns, scored))
-    return _count(kind, period, unit_ids, only_ids, whole=whole)
+    db.session.execute(statement, params)
+    return _count(kind, period, unit_ids, only_ids, whole=whole) if count else (0, 0)
 
 
 def _scope(
@@ -246,12 +276,13 @@ def _scope(
     *,
     whole: bool = False,
 ) -> ColumnElement[bool]:
-    where = (EvaluationResult.year == period.year) & (EvaluationResult.subject_type == kind)
+    r = RESULTS.c
+    where = (r.year == period.year) & (r.subject_type == kind)
     if whole:
         return where
     if only_ids is not None:
-        return where & EvaluationResult.subject_id.in_(only_ids)
-    return where & EvaluationResult.unit_id.in_(unit_ids)
+        return where & r.subject_id.in_(only_ids)
+    return where & r.unit_id.in_(unit_ids)
 
 
 def _delete_old(
@@ -262,12 +293,9 @@ def _delete_old(
     *,
     whole: bool = False,
 ) -> None:
-    where = _scope(kind, period, unit_ids, only_ids, whole=whole)
-    # no session synchronisation: results are never loaded as objects while evaluating, and
-    # matching the criteria against every object in the session cost more than the DELETE
-    db.session.execute(
-        delete(EvaluationResult).where(where).execution_options(synchronize_session=False)
-    )
+    # Core, not ORM: results are never loaded as objects while evaluating, and the ORM's
+    # session synchronisation cost more than the DELETE itself
+    db.session.execute(delete(RESULTS).where(_scope(kind, period, unit_ids, only_ids, whole=whole)))
 
 
 def _count(
@@ -278,10 +306,11 @@ def _count(
     *,
     whole: bool = False,
 ) -> tuple[int, int]:
+    r = RESULTS.c
     row = db.session.execute(
-        select(
-            func.count(), func.coalesce(func.sum(EvaluationResult.passed.cast(db.Integer)), 0)
-        ).where(_scope(kind, period, unit_ids, only_ids, whole=whole))
+        select(func.count(), func.coalesce(func.sum(r.passed.cast(db.Integer)), 0)).where(
+            _scope(kind, period, unit_ids, only_ids, whole=whole)
+        )
     ).one()
     return int(row[0]), int(row[1])
 
@@ -353,7 +382,7 @@ def refresh(
     period = Period(year)
     for kind, ids, home_units in expand(touched, tree, period):
         for cset, unit_ids in _set_groups(kind, home_units, tree, year, sets).items():
-            _evaluate_group(kind, cset, period, unit_ids, sorted(ids))
+            _evaluate_group(kind, cset, period, unit_ids, sorted(ids), count=False)
 
 
 def evaluated_years() -> list[int]:
