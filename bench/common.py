@@ -165,7 +165,7 @@ class Dataset:
         subprocess.run([*FLASK, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run(
-            [*FLASK, "seed-demo", "--size", "province", "--scale", f"{self.scale:g}"],
+            [*FLASK, *args],
             cwd=ROOT,
             env=env,
             check=True,

@@ -360,7 +360,8 @@ def evaluate_year(
             report.set_keys.append(cset.key)
             report.evaluated += evaluated
             report.passed += passed
-        _refresh_statistics()
+        if report.evaluated >= 10_000:  # small levels change nothing a plan depends on
+            _refresh_statistics()
         report.seconds = time.perf_counter() - started
         reports.append(report)
         if progress is not None:
