@@ -8,8 +8,9 @@ result and this recomputation must agree; tests check that they do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import criteria
 from criteria import (
@@ -53,18 +54,38 @@ def _evidence(kind: str, subject_id: int, year: int) -> dict[str, str]:
     return {str(cid): str(evidence) for cid, evidence in rows}
 
 
-def gather_facts(
-    kind: str, subject_id: int, year: int, unit: AdminUnit, cset: CriteriaSet
-) -> dict[str, Fact] | None:
-    """The raw facts of one subject (None when it is not evaluated that year, e.g. moved away)."""
-    subj, source, columns = build_source(kind, cset, Period(year), [unit.id], [subject_id])
+# built statements by (kind, set, year): building one cost more than running it (status page)
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _facts_statement(kind: str, cset: CriteriaSet, year: int) -> Any:
+    """The evaluation's own fact sub-queries for one subject (``unit_ids``, ``only_ids``)."""
+    key = (kind, cset, year)
+    cached = _STATEMENTS.get(key)
+    if cached is not None:
+        return cached
+    unit_ids = bindparam("unit_ids", expanding=True)
+    only_ids = bindparam("only_ids", expanding=True)
+    subj, source, columns = build_source(kind, cset, Period(year), unit_ids, only_ids)
     labelled = []
     for cid, cols in columns.items():
         for name in ("value", "score", "yes", "numerator", "denominator"):
             expr = getattr(cols, name)
             if expr is not None:
                 labelled.append(expr.label(f"{name}:{cid}"))
-    row = db.session.execute(select(subj.c.subject_id, *labelled).select_from(source)).first()
+    statement = select(subj.c.subject_id, *labelled).select_from(source)
+    if len(_STATEMENTS) > 500:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = statement
+    return statement
+
+
+def gather_facts(
+    kind: str, subject_id: int, year: int, unit: AdminUnit, cset: CriteriaSet
+) -> dict[str, Fact] | None:
+    """The raw facts of one subject (None when it is not evaluated that year, e.g. moved away)."""
+    statement = _facts_statement(kind, cset, year)
+    row = db.session.execute(statement, {"unit_ids": [unit.id], "only_ids": [subject_id]}).first()
     if row is None:
         return None
     raw = row._mapping

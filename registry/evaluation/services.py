@@ -370,20 +370,50 @@ def evaluate_year(
 
 
 def refresh(
-    year: int, touched: dict[str, set[int]], *, sets: tuple[CriteriaSet, ...] | None = None
+    year: int,
+    touched: dict[str, set[int]],
+    *,
+    sets: tuple[CriteriaSet, ...] | None = None,
+    propagate: str = "changes",
 ) -> None:
     """Re-evaluate a few subjects and every subject whose result depends on them.
 
+    Roll-ups count passing members, so a level above only needs re-evaluating when a level
+    below changed: once the touched subjects are re-evaluated, the dependents of a level whose
+    results (which subjects have one, which passed) are the same as before are left as they
+    are. Recording an activity that does not change whether the citizen passes is then one
+    level of work instead of eight.
+
     :param touched: subject kind → ids changed (e.g. ``{"citizen": {42}}`` after an activity).
+    :param propagate: ``"changes"`` (above) or ``"always"`` (every dependent, e.g. to measure
+        the worst case).
     """
     from registry.evaluation.dependents import expand
 
     sets = sets if sets is not None else all_sets()
     tree = UnitTree.cached()
     period = Period(year)
+    changed = propagate == "always"
     for kind, ids, home_units in expand(touched, tree, period):
+        wanted = ids if changed else ids & touched.get(kind, set())
+        if not wanted:
+            continue  # nothing it depends on changed
+        before = _outcomes(kind, period, wanted)
         for cset, unit_ids in _set_groups(kind, home_units, tree, year, sets).items():
-            _evaluate_group(kind, cset, period, unit_ids, sorted(ids), count=False)
+            _evaluate_group(kind, cset, period, unit_ids, sorted(wanted), count=False)
+        if not changed and _outcomes(kind, period, wanted) != before:
+            changed = True
+
+
+def _outcomes(kind: str, period: Period, ids: set[int]) -> dict[int, bool]:
+    """Which of ``ids`` have a result for the year, and whether each passed."""
+    r = RESULTS.c
+    rows = db.session.execute(
+        select(r.subject_id, r.passed).where(
+            r.year == period.year, r.subject_type == kind, r.subject_id.in_(sorted(ids))
+        )
+    )
+    return {int(subject_id): bool(passed) for subject_id, passed in rows}
 
 
 def evaluated_years() -> list[int]:

@@ -23,15 +23,14 @@ from registry.evaluation.services import evaluated_years
 from registry.evaluation.subjects import KIND_LABELS, Subject, load_subject
 from registry.extensions import db
 from registry.units.services import get_by_code
-from registry.web import today
+from registry.web import today, year_of
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 
 def _year() -> int:
-    raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if (year := year_of(request.args.get("year"))) is not None:
+        return year
     years = evaluated_years()
     return years[0] if years else today().year
 
@@ -60,13 +59,11 @@ def index() -> ResponseReturnValue:
 @editor_required
 def run() -> ResponseReturnValue:
     form = FlaskForm()
-    year = request.form.get("year", "")
-    if not form.validate_on_submit() or not year.isdigit() or not 2000 <= int(year) <= 2100:
+    year = year_of(request.form.get("year"))
+    if not form.validate_on_submit() or year is None:
         flash(_("Năm đánh giá không hợp lệ."), "danger")
         return redirect(url_for("evaluation.index"))
-    job = jobs.submit(
-        "evaluate", {"year": int(year)}, actor=current_user, unit_id=current_user.unit_id
-    )
+    job = jobs.submit("evaluate", {"year": year}, actor=current_user, unit_id=current_user.unit_id)
     return redirect(url_for("main.job", job_id=job.id))
 
 
