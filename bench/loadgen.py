@@ -101,9 +101,17 @@ async def _client(
     deadline: float,
     result: LoadResult,
     measure_from: float,
+    interval: float | None,
 ) -> None:
     i = 0
+    # paced clients start spread over one interval, then keep to their own schedule
+    next_start = time.perf_counter() + (interval * (n % 97) / 97 if interval else 0.0)
     while True:
+        if interval:
+            wait = next_start - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            next_start += interval
         now = time.perf_counter()
         if now >= deadline:
             return
@@ -133,6 +141,7 @@ async def _run(
     states: list[dict[str, Any]],
     seconds: float,
     warmup: float,
+    interval: float | None,
 ) -> LoadResult:
     start = time.perf_counter()
     measure_from = start + warmup
@@ -140,7 +149,7 @@ async def _run(
     result = LoadResult(seconds)
     await asyncio.gather(
         *(
-            _client(n, host, port, make, states[n], deadline, result, measure_from)
+            _client(n, host, port, make, states[n], deadline, result, measure_from, interval)
             for n in range(len(states))
         )
     )
@@ -154,14 +163,19 @@ def run_load(
     states: list[dict[str, Any]],
     seconds: float,
     warmup: float = 2.0,
+    rate: float | None = None,
 ) -> LoadResult:
     """``len(states)`` concurrent clients for ``warmup + seconds``; only ``seconds`` counted.
 
     :param make: ``(request number, client state) → (label, raw request)``.
+    :param rate: requests per second of each client (paced: a request starts on schedule, or
+        at once when the previous one ran late); None sends the next request immediately
+        (closed loop: the server's saturation throughput).
     :param states: one dict per client (cookies, tokens); an ``"after"`` callable in it is
         called with ``(label, status, response, state)`` after each response.
     """
-    return asyncio.run(_run(host, port, make, states, seconds, warmup))
+    interval = 1.0 / rate if rate else None
+    return asyncio.run(_run(host, port, make, states, seconds, warmup, interval))
 
 
 def wait_until_up(host: str, port: int, path: str = "/", timeout: float = 30.0) -> None:

@@ -116,7 +116,8 @@ def sample_people(database_url: str, count: int) -> list[tuple[int, str, str]]:
     total = db.session.execute(text("SELECT MAX(id) FROM citizens")).scalar() or 1
     step = max(1, total // count)
     rows = db.session.execute(
-        text("SELECT id, code, birth_date FROM citizens WHERE id % :step = 0 ORDER BY id LIMIT :n"),
+        text("SELECT id, code, birth_date FROM citizens WHERE id % :step = 0 AND status <> 'deceased'"
+            " ORDER BY id LIMIT :n"),
         {"step": step, "n": count},
     ).all()
     out = []
@@ -144,13 +145,23 @@ def browser_state(port: int) -> dict[str, Any]:
 
 
 def run(
-    database_url: str, seconds: float, clients: int, workers: int, repeat: int
+    database_url: str,
+    seconds: float,
+    clients: int,
+    workers: int,
+    repeat: int,
+    paced_rate: float = 1.0,
 ) -> dict[str, Any]:
+    """Each scenario twice: closed loop (saturation) and paced (``paced_rate`` requests per
+    second per client: 50 citizens each looking up once a second)."""
     people = sample_people(database_url, 2000)
     from registry.selfservice.services import sign_citizen
 
     host = f"{HOST}"
-    figures: dict[str, list[dict[str, Any]]] = {"bare": [], "lookup": [], "status_page": []}
+    names = ("bare", "lookup", "status_page")
+    figures: dict[str, list[dict[str, Any]]] = {
+        f"{name}{suffix}": [] for name in names for suffix in ("", "_paced")
+    }
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare.py").write_text(BARE_APP)
         bare = Server("bare:app", workers, {}, Path(tmp))
@@ -185,10 +196,13 @@ def run(
                     ("lookup", app, lookup, {302}),
                     ("status_page", app, page, {200}),
                 ):
-                    result = run_load(HOST, server.port, make, [dict(s) for s in states], seconds)
-                    summary = result.summary(ok)
-                    figures[name].append(summary)
-                    log(f"  {name} run {r + 1}: {summary}")
+                    for suffix, rate in (("", None), ("_paced", paced_rate)):
+                        result = run_load(
+                            HOST, server.port, make, [dict(s) for s in states], seconds, rate=rate
+                        )
+                        summary = result.summary(ok)
+                        figures[name + suffix].append(summary)
+                        log(f"  {name}{suffix} run {r + 1}: {summary}")
             memory_after = app.rss_mb()
         finally:
             app.stop()
@@ -197,7 +211,12 @@ def run(
     def med(name: str, key: str) -> float:
         return round(median([f[key] for f in figures[name]]), 1)
 
-    out: dict[str, Any] = {"clients": clients, "workers": workers, "seconds": seconds}
+    out: dict[str, Any] = {
+        "clients": clients,
+        "workers": workers,
+        "seconds": seconds,
+        "paced_rate_per_client": paced_rate,
+    }
     for name in figures:
         out[name] = {
             key: med(name, key)
