@@ -116,8 +116,10 @@ def sample_people(database_url: str, count: int) -> list[tuple[int, str, str]]:
     total = db.session.execute(text("SELECT MAX(id) FROM citizens")).scalar() or 1
     step = max(1, total // count)
     rows = db.session.execute(
-        text("SELECT id, code, birth_date FROM citizens WHERE id % :step = 0 AND status <> 'deceased'"
-            " ORDER BY id LIMIT :n"),
+        text(
+            "SELECT id, code, birth_date FROM citizens"
+            " WHERE id % :step = 0 AND status <> 'deceased' ORDER BY id LIMIT :n"
+        ),
         {"step": step, "n": count},
     ).all()
     out = []

@@ -26,7 +26,7 @@ from bench.common import OUT, PYTHON, ROOT, Dataset, log, machine, run_json
 
 RESULTS_JSON = OUT / "results.json"
 RESULTS_MD = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("evaluation", "lookup", "certificates", "import")
+SECTIONS = ("evaluation", "lookup", "certificates", "import", "soak")
 
 
 def load() -> dict[str, Any]:
@@ -84,6 +84,12 @@ def run_section(section: str, engine: str, quick: bool, repeat: int | None, resu
         argv, shown = _module("certs", data.url, "--count", count, "--repeat", str(reps))
         log(f"certificates {data.name}: {shown}")
         record(results, f"certificates/{data.name}", run_json(argv), shown)
+    elif section == "soak":
+        data = Dataset(engine, 0.05 if quick else 1.0)
+        results.setdefault("datasets", {})[data.name] = data.ensure()
+        argv, shown = _module("soak", data.url, "--seconds", "10" if quick else "120")
+        log(f"soak {data.name}: {shown}")
+        record(results, f"soak/{data.name}", run_json(argv), shown)
     elif section == "import":
         rows = "5000" if quick else "100000"
         args = ["--rows", rows, "--json"]
@@ -167,7 +173,20 @@ def _import_rows(name: str, f: dict[str, Any]) -> list[str]:
     ]
 
 
+def _soak_rows(name: str, f: dict[str, Any]) -> list[str]:
+    memory = f["memory_mb"]
+    ok = f["errors"] == 0 and f["server_errors"] == 0 and f["unexpected_status"] == 0
+    return [
+        f"| soak: mixed traffic {f['seconds']:g} s, {f['clients']} clients, gunicorn "
+        f"{f['workers']} workers | {name} | {f['requests']:,} requests, {f['errors']} errors, "
+        f"{f['server_errors']} 5xx, p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 "
+        f"{f['p99_ms']} ms; RSS {memory['first_third_max']} → {memory['last_third_max']} MB | "
+        f"— | zero errors, stable memory | {_mark(ok)} |"
+    ]
+
+
 ROWS = {
+    "soak": _soak_rows,
     "evaluation": _evaluation_rows,
     "lookup": _lookup_rows,
     "certificates": _certificate_rows,

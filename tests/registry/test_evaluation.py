@@ -164,6 +164,31 @@ def test_moved_citizen_is_in_no_denominator(world, family):
     assert (share.numerator, share.denominator) == (1, 1)
 
 
+def test_a_citizen_who_left_loses_the_result_of_an_earlier_run(world, family):
+    """Results are replaced in place; those the new run did not write are deleted."""
+    household, an, binh, child = family
+    evaluate_year(YEAR)
+    db.session.commit()
+    assert _result("citizen", binh.id) is not None
+    binh.status, binh.left_on = CitizenStatus.moved, date(YEAR, 6, 30)
+    db.session.commit()
+    evaluate_year(YEAR)
+    db.session.commit()
+    assert _result("citizen", binh.id) is None
+    assert _result("citizen", an.id) is not None
+    # and the same through a re-evaluation of that one citizen
+    binh.status, binh.left_on = CitizenStatus.active, None
+    db.session.commit()
+    refresh(YEAR, {"citizen": {binh.id}})
+    db.session.commit()
+    assert _result("citizen", binh.id) is not None
+    binh.status, binh.left_on = CitizenStatus.moved, date(YEAR, 6, 30)
+    db.session.commit()
+    refresh(YEAR, {"citizen": {binh.id}})
+    db.session.commit()
+    assert _result("citizen", binh.id) is None
+
+
 def test_evaluation_is_idempotent(world, family):
     evaluate_year(YEAR)
     db.session.commit()
