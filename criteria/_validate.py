@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import tomllib
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -27,6 +28,20 @@ _TYPE_NAMES = {
     "list": "danh sách (array)",
     "dict": "bảng (table)",
 }
+
+
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text; every way ``tomllib`` can refuse it becomes one ``CriteriaError``.
+
+    :raises CriteriaError: naming ``source``.
+    """
+    try:
+        return tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits
+        problem = str(exc)
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        problem = "lồng quá sâu (nested too deeply)"
+    raise CriteriaError(f"{source}: lỗi cú pháp TOML (syntax error): {problem}")
 
 
 def type_name(value: object) -> str:
@@ -159,10 +174,14 @@ class Problems:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.wrong_type(where, "số (number)", value)
             return None
-        if not math.isfinite(value):
-            self.add(where, f"phải là số hữu hạn (finite number), nhận được {value!r}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond the float range
+            number = math.inf
+        if not math.isfinite(number):
+            self.add(where, f"phải là số hữu hạn (finite number), nhận được {show(value)}")
             return None
-        return float(value) if self._in_range(where, value, low, high) else None
+        return number if self._in_range(where, number, low, high) else None
 
     def _in_range(self, where: str, value: float, low: float | None, high: float | None) -> bool:
         if low is not None and value < low:
@@ -241,5 +260,7 @@ class Problems:
 
 
 def fmt(value: float) -> str:
-    """A number for a validation message: ``10`` rather than ``10.0``."""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    """A number for a validation message: ``10`` rather than ``10.0``; huge integers cut short."""
+    if isinstance(value, int):
+        return show(value)
+    return str(int(value)) if value.is_integer() else str(value)

@@ -8,12 +8,11 @@ problem in Vietnamese, with the English technical term. Nothing is ever evaluate
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from criteria._validate import Problems, Table, at
+from criteria._validate import Problems, Table, at, read_toml
 from criteria.errors import CriteriaError
 from criteria.model import (
     ACTIVITY_CATEGORIES,
@@ -73,10 +72,7 @@ def parse_set(
     :param categories: the activity category codes that ``categories`` filters may use.
     :raises CriteriaError: listing every problem found.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CriteriaError(f"{source_name}: lỗi cú pháp TOML (syntax error): {exc}") from None
+    data = read_toml(text, source_name)
     problems = Problems(source_name)
     result = _build(data, problems, categories)
     problems.raise_if_any()

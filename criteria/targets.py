@@ -6,13 +6,12 @@ problem is collected and reported with the file and the place. See ``FORMAT.md``
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from criteria._validate import YEAR_MAX, YEAR_MIN, Problems, Table, at
+from criteria._validate import YEAR_MAX, YEAR_MIN, Problems, Table, at, read_toml
 from criteria.errors import CriteriaError
 from criteria.model import CriteriaSet
 
@@ -107,10 +106,7 @@ def parse_targets(text: str, source_name: str) -> TargetPlan:
 
     :raises CriteriaError: listing every problem found.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CriteriaError(f"{source_name}: lỗi cú pháp TOML (syntax error): {exc}") from None
+    data = read_toml(text, source_name)
     problems = Problems(source_name)
     plan = _plan(data, problems)
     problems.raise_if_any()
@@ -241,7 +237,10 @@ def _targets(
     pairs: list[tuple[int, float]] = []
     for key, value in table.items():
         where = at(place, key)
-        if not key.isdigit() or not YEAR_MIN <= int(key) <= YEAR_MAX:
+        # str.isdigit() accepts "²" and Arabic-Indic digits, which int() refuses or reads
+        if not (key.isascii() and key.isdigit() and len(key) == 4) or not (
+            YEAR_MIN <= int(key) <= YEAR_MAX
+        ):
             problems.add(where, f"khóa phải là một năm (year), nhận được {key!r}")
             continue
         share = problems.number_value(value, where, 0.0, 1.0)

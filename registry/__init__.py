@@ -8,7 +8,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from registry.config import PROJECT_ROOT
 
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_error_handlers(app)
+    register_input_checks(app)
     register_security_headers(app)
     return app
 
@@ -67,7 +68,16 @@ def _load_environment(app: Flask) -> None:
     if base := os.environ.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(app)
-    app.config.from_prefixed_env("REGISTRY")
+    secure_cookies(app)
+    app.config.from_prefixed_env("REGISTRY")  # may still say REGISTRY_SESSION_COOKIE_SECURE=false
+
+
+def secure_cookies(app: Flask) -> None:
+    """Served over HTTPS (PUBLIC_BASE_URL says so): the session, "remember me" and status
+    cookies are marked Secure, so a browser never sends them over plain HTTP."""
+    if app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def normalise_database_url(url: str) -> str:
@@ -136,17 +146,28 @@ def register_error_handlers(app: Flask) -> None:
     register_handlers(app)
 
 
+def register_input_checks(app: Flask) -> None:
+    """Refuse web requests carrying text the database cannot hold (NUL characters)."""
+    from registry.web import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
+
+
 def register_security_headers(app: Flask) -> None:
-    """Send a strict CSP (no inline scripts, no CDN), no framing, no MIME sniffing."""
+    """Send a strict CSP (no inline scripts or styles, no CDN, no plugins), no framing, no MIME
+    sniffing; and keep pages with personal data out of browser and proxy caches."""
 
     @app.after_request
     def security_headers(response: Any) -> Any:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+            "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # staff pages, exports and certificates name citizens; offices share computers
+            response.cache_control.no_store = True
         return response

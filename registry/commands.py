@@ -90,6 +90,7 @@ def seed_demo(size: str, seed: int, if_empty: bool, scale: float) -> None:
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from registry.awards.commands import COMMANDS as AWARD_COMMANDS
+    from registry.backup import COMMANDS as BACKUP_COMMANDS
     from registry.evaluation.commands import COMMANDS as EVALUATION_COMMANDS
     from registry.imports.commands import COMMANDS as IMPORT_COMMANDS
     from registry.reports.commands import COMMANDS as REPORT_COMMANDS
@@ -102,5 +103,6 @@ def register(app: Flask) -> None:
         *AWARD_COMMANDS,
         *REPORT_COMMANDS,
         *IMPORT_COMMANDS,
+        *BACKUP_COMMANDS,
     ):
         app.cli.add_command(command)

@@ -21,9 +21,16 @@ class Defaults:
     API_PAGE_SIZE_MAX = 200
     API_TOKEN_HOURS = 12
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # cookies: never readable by scripts, not sent with cross-site requests; and Secure when
+    # PUBLIC_BASE_URL is https (set by the factory, see registry.secure_cookies)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "remember me" keeps a shared office computer logged in: two weeks, not Flask-Login's year
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # explicit: Flask-Limiter's shared extension object would otherwise keep the last app's value
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"

@@ -80,9 +80,11 @@ def register_error_handlers(app: Flask) -> None:
             429: _("Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
         }
         message = messages.get(code, error.description or "")
+        # keep what the exception says beyond its body, e.g. the ``Allow`` of a 405 (RFC 9110)
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return _json_error(code, message)
-        return render_template("errors/error.html", code=code, message=message), code
+            return _json_error(code, message), headers
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> Any:

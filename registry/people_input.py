@@ -10,6 +10,7 @@ from registry import vn
 from registry.errors import ValidationFailed
 
 INVALID_INPUT = "Dữ liệu nhập chưa hợp lệ. Vui lòng kiểm tra lại."
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
 class FieldErrors:
@@ -34,6 +35,27 @@ class FieldErrors:
         """Raise ValidationFailed carrying every recorded error."""
         if self.errors:
             raise ValidationFailed(message, self.errors)
+
+
+def whole_number(value: Any, low: int | None = None, high: int | None = None) -> int | None:
+    """``value`` (an int, or a string of ASCII digits) as an int within ``[low, high]``, else None.
+
+    ``str.isdigit`` also accepts "²" and other digits that ``int()`` refuses, and an id beyond
+    :data:`MAX_ID` overflows the database's integer columns: checked with ``isdigit`` alone,
+    both became server errors instead of "not found" or a field error.
+    """
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 30:
+        return None
+    number = int(text)
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number
+
+
+def record_id(value: Any) -> int | None:
+    """An id typed into a form or a query (see :func:`whole_number`); None if it cannot be one."""
+    return whole_number(value, 1, MAX_ID)
 
 
 def parse_date(value: Any) -> date:
@@ -120,9 +142,10 @@ def positive_hours(value: Any) -> float:
         hours = None
     if hours is None or hours != hours:  # NaN check
         raise ValueError("Số giờ phải là một số.")
+    hours = round(hours, 2)  # what is stored: 0.001 must not become an activity of 0 hours
     if not 0 < hours <= 2000:
         raise ValueError("Số giờ phải lớn hơn 0 và không quá 2.000.")
-    return round(hours, 2)
+    return hours
 
 
 def choice(options: Any) -> Callable[[Any], Any]:

@@ -22,7 +22,9 @@ from registry.people_input import (
     optional_text,
     parse_date,
     positive_hours,
+    record_id,
     required_text,
+    whole_number,
 )
 
 CATEGORIES_FILE = Path(__file__).resolve().parent.parent / "data" / "activity_categories.toml"
@@ -103,11 +105,8 @@ def _category_id(value: Any) -> int:
     category = None
     if isinstance(value, str) and not value.isdigit():
         category = db.session.scalar(select(ActivityCategory).where(ActivityCategory.code == value))
-    elif value not in (None, "") and not isinstance(value, bool):
-        try:
-            category = db.session.get(ActivityCategory, int(value))
-        except (TypeError, ValueError):
-            category = None
+    elif (category_id := record_id(value)) is not None:
+        category = db.session.get(ActivityCategory, category_id)
     if category is None or not category.is_active:
         raise ValueError("Vui lòng chọn loại hoạt động hợp lệ.")
     return category.id
@@ -138,7 +137,7 @@ def update_activity(
 ) -> Activity:
     """Change an activity; refused when somebody saved it since ``version`` was read."""
     require_edit(actor, activity.citizen.village)
-    audit.check_version(activity, int(version) if str(version or "").isdigit() else None)
+    audit.check_version(activity, whole_number(version))
     values = _parse(data, today)
     before = audit.snapshot(activity)
     old_year = activity.held_on.year

@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "print_slip": _l("In phiếu đăng ký"),
     "self_lookup": _l("Người dân tra cứu"),
     "token": _l("Cấp mã truy cập API"),
+    "backup": _l("Sao lưu dữ liệu"),
+    "restore": _l("Khôi phục dữ liệu"),
 }
 
 OBJECT_LABELS = {
@@ -58,6 +60,7 @@ OBJECT_LABELS = {
     "Assessment": _l("Đánh giá của hội đồng"),
     "Decision": _l("Quyết định công nhận"),
     "Recognition": _l("Giấy công nhận"),
+    "Database": _l("Cơ sở dữ liệu"),
 }
 
 # what the audit table needs to name actions and object types

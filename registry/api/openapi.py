@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.api.http import MAX_QUERY_LENGTH
 from registry.api.schemas import ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS, Schema
 
 ERRORS = {
@@ -16,12 +17,13 @@ ERRORS = {
     403: ("Forbidden", "a unit outside the caller's scope, or a write by a viewer"),
     404: ("NotFound", "no such object, or one outside the caller's scope"),
     409: ("Conflict", "stale version, duplicate, or an object still in use"),
+    413: ("PayloadTooLarge", "a body larger than the server accepts (20 MB by default)"),
     422: ("ValidationError", "invalid fields; `fields` maps each field to its messages"),
     429: ("TooManyRequests", "too many attempts; try again later"),
 }
 LIST_ERRORS = (400, 401, 403, 404, 422)
-CREATE_ERRORS = (400, 401, 403, 409, 422)
-UPDATE_ERRORS = (400, 401, 403, 404, 409, 422)
+CREATE_ERRORS = (400, 401, 403, 409, 413, 422)
+UPDATE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
 DELETE_ERRORS = (401, 403, 404, 409)
 
 
@@ -47,8 +49,14 @@ def _paging(page_size_max: int) -> list[Schema]:
     ]
 
 
-UNIT_FILTER = _query("unit", {"type": "string", "minLength": 1}, "code of a unit in scope")
-SEARCH = _query("q", {"type": "string", "maxLength": 100}, "accent-insensitive name search")
+# an empty filter is no filter, and a long search is cut (as on the web pages): neither is
+# refused, so the document sets no minLength or maxLength that the server would not enforce
+UNIT_FILTER = _query("unit", {"type": "string"}, "code of a unit in scope (empty: all in scope)")
+SEARCH = _query(
+    "q",
+    {"type": "string"},
+    f"accent-insensitive name search (only its first {MAX_QUERY_LENGTH} characters count)",
+)
 YEAR = _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100})
 
 
@@ -120,13 +128,15 @@ def _paths(page_size_max: int) -> dict[str, Schema]:
     group_filters = [UNIT_FILTER, SEARCH, *paging]
     return {
         "/token": {"post": _op("token", "Exchange a username and password for a bearer token",
-                               ok="Token", errors=(400, 401, 422, 429), body="TokenRequest",
+                               ok="Token", errors=(400, 401, 413, 422, 429), body="TokenRequest",
                                public=True)},
         "/openapi.json": {"get": _op("openapi", "This document", ok={"type": "object"},
                                      errors=(), public=True)},
         "/units": {"get": _op("list_units", "Children of a unit (default: where the caller starts)",
                               ok="UnitList", errors=LIST_ERRORS, params=[
-                                  _query("parent", {"type": "string", "minLength": 1}),
+                                  _query("parent", {"type": "string"},
+                                         "code of a unit in scope (empty: where the caller "
+                                         "starts)"),
                                   _query("on", {"type": "string", "format": "date"},
                                          "only units valid on this day")])},
         "/units/{code}": {"parameters": [_param("code", "path", {"type": "string"})],

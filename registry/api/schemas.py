@@ -59,7 +59,10 @@ def _ref(name: str) -> Schema:
 
 CITIZEN_INPUT = _object(
     ["full_name", "gender", "birth_date", "village_id"],
-    full_name=_text(120, required=True),
+    full_name={
+        **_text(120, required=True),
+        "description": "family and given name at most 40 characters each, middle name 80",
+    },
     gender={"type": "string", "enum": ["M", "F"]},
     birth_date={**DATE, "description": "not in the future, not before 1900"},
     cccd=_null({"type": "string", "pattern": r"^\d{12}$", "description": "12-digit CCCD"}),
@@ -97,7 +100,7 @@ ACTIVITY_INPUT = _object(
     provider=_text(200),
     held_on={**DATE, "description": "not in the future; the activity counts in its year"},
     ended_on=_null(DATE),
-    hours={"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 2000},
+    hours={"type": "number", "minimum": 0.01, "maximum": 2000, "description": "2 decimals kept"},
     evidence=_text(2000),
 )
 REQUEST_SCHEMAS: dict[str, Schema] = {
@@ -259,7 +262,7 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         provider={"type": "string"},
         held_on=DATE,
         ended_on=_null(DATE),
-        hours={"type": "number"},
+        hours={"type": "number", "minimum": 0.01, "maximum": 2000},
         evidence={"type": "string"},
     ),
     "ActivityCategory": _object(

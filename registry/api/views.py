@@ -40,6 +40,7 @@ from registry.api.serializers import (
     dump_unit,
     iso_datetime,
 )
+from registry.auth import LOGIN_LIMIT_SCOPE
 from registry.auth.services import authenticate, require_scope
 from registry.citizens import services as citizens
 from registry.extensions import db, limiter
@@ -56,7 +57,7 @@ def _login_limit() -> str:
 
 
 @bp.post("/token")
-@limiter.limit(_login_limit)
+@limiter.shared_limit(_login_limit, scope=LOGIN_LIMIT_SCOPE)
 def token() -> ResponseReturnValue:
     body = json_body("TokenRequest")
     errors = FieldErrors()

@@ -14,12 +14,20 @@ login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
 login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 
+# the rate-limit scope of password checks: the login form and the API's /token share one
+# budget per client, so a second door does not double the guesses (LOGIN_RATE_LIMIT)
+LOGIN_LIMIT_SCOPE = "login"
+
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the session's user; a deactivated account loses its open sessions at once."""
+def load_user(session_id: str) -> User | None:
+    """Load the session's user; a deactivated account, or one whose password changed since the
+    session began (``User.get_id``), loses its open sessions at once."""
+    user_id = session_id.partition(":")[0]
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.get_id() != session_id:
+        return None
+    return user
 
 
 @login_manager.request_loader

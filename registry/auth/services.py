@@ -134,12 +134,14 @@ def scope_filter(user: User, unit_column: Any) -> ColumnElement[bool]:
 
 
 def change_password(user: User, *, actor: User, new_password: str) -> None:
-    """Set a new password (the owner or an admin)."""
+    """Set a new password (the owner or an admin) and revoke the account's API tokens; its
+    other sessions end too (``User.get_id``)."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             "Mật khẩu quá ngắn.", {"password": [f"Cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]}
         )
     user.set_password(new_password)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     audit.record(actor, "password", user, unit_id=user.unit_id, summary=user.username)
 
 
@@ -171,7 +173,8 @@ def update_user(
 
 
 def reset_password(user: User, *, actor: User, new_password: str) -> None:
-    """Set a new password for another account (an admin's action) and revoke its API tokens.
+    """Set a new password for another account (an admin's action) and revoke its API tokens;
+    its open sessions end too (``User.get_id``).
 
     :raises OutOfScope: the actor is not an admin.
     """

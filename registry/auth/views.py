@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from registry import audit
-from registry.auth import services
+from registry.auth import LOGIN_LIMIT_SCOPE, services
 from registry.auth.forms import LoginForm, PasswordForm
 from registry.extensions import db, limiter
+from registry.web import local_target
 
 bp = Blueprint("auth", __name__)
 
@@ -22,7 +21,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=("GET", "POST"))
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(_login_limit, scope=LOGIN_LIMIT_SCOPE, methods=["POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -33,10 +32,7 @@ def login() -> ResponseReturnValue:
             login_user(user, remember=bool(form.remember.data))
             audit.record(user, "login", user, unit_id=user.unit_id, summary=user.username)
             db.session.commit()
-            target = request.args.get("next", "")
-            if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
-                target = url_for("main.index")
-            return redirect(target)
+            return redirect(local_target(request.args.get("next"), url_for("main.index")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -59,6 +55,7 @@ def password() -> ResponseReturnValue:
         else:
             services.change_password(current_user, actor=current_user, new_password=form.new.data)
             db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on, the others end
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ def certificates_command(year: int, unit_code: str, out: Path) -> None:
     started = time.perf_counter()
     try:
         unit = get_by_code(unit_code)
-        files = print_unit(unit, year, out)
+        files = print_unit(unit, year, out, _show_progress())
     except RegistryError as error:
         raise click.ClickException(error.message) from None
     audit.record(
@@ -41,6 +42,19 @@ def certificates_command(year: int, unit_code: str, out: Path) -> None:
     for path in files:
         click.echo(f"Đã ghi {path}")
     click.echo(f"Xong trong {seconds:.1f} s.")
+
+
+def _show_progress() -> Callable[[int, int], None]:
+    """A progress line at each tenth of the batch (a big batch renders for minutes)."""
+    shown = [0]
+
+    def show(done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            click.echo(f"  Đã dựng {done:,}/{total:,} giấy công nhận…")
+
+    return show
 
 
 COMMANDS = (certificates_command,)

@@ -206,6 +206,27 @@ def new_serial(set_id: str, year: int) -> str:
     return f"{initials}-{year}-{secrets.token_hex(5).upper()}"
 
 
+def new_serials(set_id: str, year: int, count: int) -> list[str]:
+    """``count`` new serials, distinct from each other and from every serial already issued.
+
+    40 random bits are unguessable but not collision-free at our scale: a province issues
+    about a million citizen certificates a year, and among a million random serials two
+    are equal with a probability of about one in three. A repeat would abort the whole
+    approval on the unique constraint, so repeats are drawn again here.
+    """
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        fresh = {new_serial(set_id, year) for _ in range(count - len(chosen))} - chosen
+        listed = sorted(fresh)
+        for start in range(0, len(listed), 1000):  # bounded IN lists (SQLite's variable limit)
+            chunk = listed[start : start + 1000]
+            fresh -= set(
+                db.session.scalars(select(Recognition.serial).where(Recognition.serial.in_(chunk)))
+            )
+        chosen |= fresh
+    return sorted(chosen)
+
+
 def approve(
     actor: User,
     year: int,
@@ -260,8 +281,7 @@ def approve(
     db.session.flush()
     names = recipients(kind, [r.subject_id for r in results])
     base = public_base_url.rstrip("/")
-    for result in results:
-        serial = new_serial(set_id, year)
+    for result, serial in zip(results, new_serials(set_id, year, len(results)), strict=True):
         snapshot = _snapshot(
             result, record, names[result.subject_id], f"{base}/verify/{serial}", serial
         )

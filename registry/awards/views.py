@@ -40,8 +40,9 @@ from registry.evaluation.services import evaluated_years
 from registry.evaluation.subjects import KIND_LABELS
 from registry.extensions import db
 from registry.models import AdminUnit, Decision, Recognition
+from registry.people_input import record_id
 from registry.units.services import children, get_by_code
-from registry.web import form_data, paginate, submit_form, today
+from registry.web import form_data, paginate, submit_form, today, year_of
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
@@ -61,8 +62,7 @@ DECISION_FIELDS = (
 
 
 def _valid_year(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    return year_of(raw)
 
 
 def _year() -> int:
@@ -112,7 +112,7 @@ def _selection_ids(selection: str) -> list[int] | None:
     """``"all"`` → None (every proposal); otherwise the ids in "1,2,3"."""
     if selection == "all":
         return None
-    return [int(part) for part in selection.split(",") if part.isdigit()][:10_000]
+    return [n for part in selection.split(",") if (n := record_id(part)) is not None][:10_000]
 
 
 def _snapshots(rows: Any) -> list[tuple[Recognition, dict[str, Any]]]:
@@ -197,7 +197,7 @@ def approve() -> ResponseReturnValue:
     if request.form.get("action") == "all":
         selection = "all"
     else:
-        selection = ",".join(i for i in request.form.getlist("ids") if i.isdigit())
+        selection = ",".join(i for i in request.form.getlist("ids") if record_id(i) is not None)
     if not selection:
         flash(_("Chưa chọn đối tượng nào. Hãy đánh dấu ít nhất một dòng."), "warning")
         return redirect(

@@ -16,13 +16,16 @@ from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Clan, Household, UnitLevel, User
 from registry.models.people import CitizenStatus, Relation
 from registry.people_input import (
+    MAX_ID,
     FieldErrors,
     birth_date,
     choice,
     optional_cccd,
     optional_date,
     optional_phone,
+    record_id,
     required_text,
+    whole_number,
 )
 from registry.units.services import subtree_cte
 
@@ -39,6 +42,9 @@ CITIZEN_FIELDS = (
     "status",
     "left_on",
 )
+
+# the citizens table's column sizes (full_name is also the size of search_name)
+NAME_LENGTHS = {"full_name": 120, "family_name": 40, "middle_name": 80, "given_name": 40}
 
 
 def new_code() -> str:
@@ -92,7 +98,7 @@ def find_by_code(code: str) -> Citizen | None:
 def _parse(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any], FieldErrors]:
     errors = FieldErrors()
     values: dict[str, Any] = {
-        "full_name": errors.check("full_name", required_text(120), data.get("full_name")),
+        "full_name": errors.check("full_name", _full_name, data.get("full_name")),
         "gender": errors.check("gender", choice({"M", "F"}), data.get("gender")),
         "birth_date": errors.check(
             "birth_date", lambda v: birth_date(v, today), data.get("birth_date")
@@ -114,15 +120,34 @@ def _parse(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any], FieldE
     return values, errors
 
 
+def _full_name(value: Any) -> str:
+    # the stored name is re-cased and split (a letter may grow when re-cased, e.g. "ß" to "Ss",
+    # and fold decomposes e.g. Hangul), so check what will be stored against its columns; else
+    # PostgreSQL refuses the row and the user gets a server error
+    text = required_text(NAME_LENGTHS["full_name"])(value)
+    family, middle, given = vn.split_name(text)
+    stored = {
+        "full_name": " ".join(part for part in (family, middle, given) if part),
+        "family_name": family,
+        "middle_name": middle,
+        "given_name": given,
+    }
+    if len(vn.fold(stored["full_name"])) > NAME_LENGTHS["full_name"] or any(
+        len(stored[key]) > limit for key, limit in NAME_LENGTHS.items()
+    ):
+        raise ValueError("Họ tên quá dài (họ và tên tối đa 40 ký tự mỗi phần, tên đệm tối đa 80).")
+    return text
+
+
 def _optional_id(value: Any) -> int | None:
     if value in (None, "", 0, "0"):
         return None
-    if isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and -MAX_ID <= value <= MAX_ID:
+        return value  # the citizen form sends -1 for a household code that does not exist
+    found = record_id(value)
+    if found is None:  # not digits, or beyond the 32-bit ids of the database
         raise ValueError("Mã không hợp lệ.")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError("Mã không hợp lệ.") from None
+    return found
 
 
 def _check_village(actor: User, values: dict[str, Any], errors: FieldErrors) -> AdminUnit | None:
@@ -211,7 +236,7 @@ def update_citizen(
 ) -> Citizen:
     """Change a citizen's record; refused when somebody saved it since ``version`` was read."""
     require_edit(actor, citizen.village)
-    audit.check_version(citizen, _optional_id(version))
+    audit.check_version(citizen, whole_number(version))
     values, errors = _parse(data, today)
     if not errors.errors:
         _check_links(actor, values, errors, citizen.id)

@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from registry.activities.services import activities_query
 from registry.auth.decorators import editor_required
+from registry.auth.services import in_scope
 from registry.citizens import services
 from registry.citizens.forms import RELATION_CHOICES, CitizenForm, DeleteForm
 from registry.clans.services import clans_query
 from registry.evaluation.summary import subject_results
 from registry.extensions import db
 from registry.models import Citizen, Household, UnitLevel
+from registry.people_input import record_id
 from registry.templating import format_date
 from registry.units.services import get_by_code, units_in_scope
 from registry.web import form_data, paginate, submit_form, today
@@ -73,18 +75,21 @@ def _service_data(form: CitizenForm) -> dict[str, object]:
 def create() -> ResponseReturnValue:
     form = CitizenForm()
     _prepare(form)
-    if request.method == "GET" and (household_id := request.args.get("household", "")).isdigit():
-        household = db.session.get(Household, int(household_id))
-        if household is not None:
-            form.household_code.data = household.code
-            form.village_id.data = str(household.village_id)
+    household = None  # "Thêm thành viên" of a household page: its code and village, and back
+    if (household_id := record_id(request.args.get("household"))) is not None:
+        household = db.session.get(Household, household_id)
+        if household is not None and not in_scope(current_user, household.village):
+            household = None
+    if request.method == "GET" and household is not None:
+        form.household_code.data = household.code
+        form.village_id.data = str(household.village_id)
     citizen = submit_form(
         form, lambda: services.create_citizen(current_user, _service_data(form), today=today())
     )
     if citizen is not None:
         flash(_("Đã đăng ký công dân %(name)s.", name=citizen.full_name), "success")
         return redirect(url_for("citizens.detail", citizen_id=citizen.id))
-    return render_template("citizens/form.html", form=form, citizen=None)
+    return render_template("citizens/form.html", form=form, citizen=None, household=household)
 
 
 @bp.route("/<int:citizen_id>/edit", methods=("GET", "POST"))

@@ -13,7 +13,13 @@ from registry.auth.services import require_edit, require_scope, scope_filter
 from registry.errors import Conflict, NotFound, RegistryError, ValidationFailed
 from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Clan, UnitLevel, User
-from registry.people_input import FieldErrors, optional_text, required_text
+from registry.people_input import (
+    FieldErrors,
+    optional_text,
+    record_id,
+    required_text,
+    whole_number,
+)
 from registry.units.services import subtree_cte, subtree_ids
 
 
@@ -68,9 +74,11 @@ def members_query(actor: User, clan: Clan) -> Select[tuple[Citizen]]:
 def _values(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     errors = FieldErrors()
     name = errors.check("name", required_text(150), data.get("name"))
+    if name and len(vn.fold(name)) > 150:  # the search column; fold decomposes e.g. Hangul
+        errors.add("name", "Tên quá dài.")
     note = errors.check("note", optional_text(2000), data.get("note"))
-    unit_id = data.get("unit_id")
-    unit = db.session.get(AdminUnit, int(unit_id)) if str(unit_id or "").isdigit() else None
+    unit_id = record_id(data.get("unit_id"))
+    unit = db.session.get(AdminUnit, unit_id) if unit_id else None
     if unit is None or unit.level not in (UnitLevel.commune, UnitLevel.village):
         errors.add("unit_id", "Vui lòng chọn xã hoặc thôn nơi dòng họ sinh sống.")
     else:
@@ -96,7 +104,7 @@ def create_clan(actor: User, data: Mapping[str, Any]) -> Clan:
 def update_clan(actor: User, clan: Clan, data: Mapping[str, Any], *, version: Any) -> Clan:
     """Rename a clan or change its area."""
     require_edit(actor, clan.unit)
-    audit.check_version(clan, int(version) if str(version or "").isdigit() else None)
+    audit.check_version(clan, whole_number(version))
     values = _values(actor, data)
     if values["unit"].id != clan.unit_id and _members_outside(clan, values["unit"]):
         raise ValidationFailed(

@@ -17,7 +17,7 @@ from registry.evaluation.services import evaluated_years
 from registry.evaluation.subjects import KIND_LABELS
 from registry.extensions import db
 from registry.models import Role, UploadStatus
-from registry.web import show_errors, today
+from registry.web import show_errors, today, year_of
 
 bp = Blueprint("criteria_admin", __name__, url_prefix="/criteria")
 
@@ -88,9 +88,8 @@ def upload() -> ResponseReturnValue:
 
 
 def _preview_year(cset: CriteriaSet) -> int:
-    raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if (year := year_of(request.args.get("year"))) is not None:
+        return year
     return whatif.default_year(cset, evaluated_years(), today().year)
 
 

@@ -37,6 +37,7 @@ from registry.imports.template import add_sheet, export_columns, new_workbook
 from registry.models import AdminUnit, Citizen, Clan, Household, Organisation, Recognition, User
 from registry.organisations.services import member_counts as organisation_counts
 from registry.organisations.services import organisations_query
+from registry.people_input import whole_number
 from registry.units.services import get_by_code
 
 BATCH = 2000
@@ -64,7 +65,7 @@ class Filters:
         return cls(
             unit=(args.get("unit") or "").strip(),
             q=(args.get("q") or "")[:100],
-            year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+            year=whole_number(year, 2000, 2100),
             kind=(args.get("kind") or "").strip(),
         )
 

@@ -14,7 +14,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Household, UnitLevel, User
 from registry.models.people import Relation
-from registry.people_input import FieldErrors, optional_text
+from registry.people_input import FieldErrors, optional_text, record_id, whole_number
 from registry.units.services import subtree_cte
 
 
@@ -64,7 +64,8 @@ def member_counts(household_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _village(actor: User, value: Any, errors: FieldErrors) -> AdminUnit | None:
-    village = db.session.get(AdminUnit, int(value)) if str(value or "").isdigit() else None
+    village_id = record_id(value)
+    village = db.session.get(AdminUnit, village_id) if village_id else None
     if village is None or village.level != UnitLevel.village:
         errors.add("village_id", "Vui lòng chọn thôn/tổ dân phố.")
         return None
@@ -101,7 +102,8 @@ def create_household(actor: User, data: Mapping[str, Any]) -> Household:
 def _head(household: Household, value: Any, errors: FieldErrors) -> Citizen | None:
     if value in (None, "", 0, "0"):
         return None
-    head = db.session.get(Citizen, int(value)) if str(value).isdigit() else None
+    head_id = record_id(value)
+    head = db.session.get(Citizen, head_id) if head_id else None
     if head is None or head.household_id != household.id:
         errors.add("head_id", "Chủ hộ phải là thành viên của hộ gia đình.")
         return None
@@ -126,7 +128,7 @@ def update_household(
     :raises Conflict: somebody saved the household since ``version`` was read.
     """
     require_edit(actor, household.village)
-    audit.check_version(household, int(version) if str(version or "").isdigit() else None)
+    audit.check_version(household, whole_number(version))
     errors = FieldErrors()
     address = errors.check("address", optional_text(200), data.get("address"))
     head = _head(household, data.get("head_id"), errors)

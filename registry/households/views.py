@@ -11,6 +11,7 @@ from registry.auth.decorators import editor_required
 from registry.citizens.forms import RELATION_CHOICES, DeleteForm
 from registry.citizens.services import citizens_query
 from registry.errors import RegistryError
+from registry.evaluation.summary import subject_results
 from registry.extensions import db
 from registry.households import services
 from registry.households.forms import HouseholdEditForm, HouseholdForm
@@ -45,6 +46,7 @@ def detail(household_id: int) -> ResponseReturnValue:
         household=household,
         members=_members(household),
         relations=dict(RELATION_CHOICES),
+        results=subject_results("household", household.id),
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -101,6 +102,8 @@ def read_workbook(
         except _HostileFileError as error:
             raise ImportRefusedError(str(error)) from None
         except (KeyError, ValueError, IndexError, expat.ExpatError, zipfile.BadZipFile, OSError):
+            raise ImportRefusedError(CORRUPT) from None
+        except (zlib.error, EOFError):  # a damaged deflate stream inside a readable archive
             raise ImportRefusedError(CORRUPT) from None
         except (RuntimeError, NotImplementedError):  # encrypted or unsupported compression
             raise ImportRefusedError(CORRUPT) from None
@@ -358,7 +361,10 @@ class _SheetReader:
             self.text.phonetic = True
         elif local == "row":
             self.counter.add()
-            self.row_number = int(attrs.get("r") or self.row_number + 1)
+            number = int(attrs.get("r") or self.row_number + 1)
+            if number <= self.row_number:  # rows are numbered from 1, in order: a damaged file
+                raise ValueError(f"row {number} after row {self.row_number}")
+            self.row_number = number
             self.column = 0
             self.cells = []
 

@@ -55,7 +55,7 @@ def _own_import(job_id: int) -> Job:
         abort(404)
     if found.user_id != current_user.id and current_user.role != Role.admin:
         abort(404)
-    return found
+    return jobs.reap(found)
 
 
 @bp.route("/jobs/<int:job_id>")

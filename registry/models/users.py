@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -58,6 +59,12 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask-login ships no types
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and "remember me" cookie, tied to the
+        password: setting a new one ends every session opened with the old one."""
+        stamp = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{stamp}"
 
 
 class ApiToken(Base):

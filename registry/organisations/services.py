@@ -13,7 +13,7 @@ from registry.auth.services import require_edit, require_scope, scope_filter
 from registry.errors import Conflict, NotFound, RegistryError, ValidationFailed
 from registry.extensions import db
 from registry.models import AdminUnit, Citizen, Organisation, OrganisationMember, User
-from registry.people_input import FieldErrors, choice, required_text
+from registry.people_input import FieldErrors, choice, record_id, required_text, whole_number
 from registry.units.services import subtree_cte
 
 KINDS = ("agency", "school", "enterprise", "other")
@@ -95,9 +95,11 @@ def get_member(actor: User, organisation: Organisation, member_id: int) -> Organ
 def _values(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     errors = FieldErrors()
     name = errors.check("name", required_text(200), data.get("name"))
+    if name and len(vn.fold(name)) > 200:  # the search column; fold decomposes e.g. Hangul
+        errors.add("name", "Tên quá dài.")
     kind = errors.check("kind", choice(KINDS), data.get("kind"))
-    unit_id = data.get("unit_id")
-    unit = db.session.get(AdminUnit, int(unit_id)) if str(unit_id or "").isdigit() else None
+    unit_id = record_id(data.get("unit_id"))
+    unit = db.session.get(AdminUnit, unit_id) if unit_id else None
     if unit is None:
         errors.add("unit_id", "Vui lòng chọn địa bàn của cơ quan, đơn vị.")
     else:
@@ -124,7 +126,7 @@ def update_organisation(
 ) -> Organisation:
     """Rename an organisation or change its kind or area."""
     require_edit(actor, organisation.unit)
-    audit.check_version(organisation, int(version) if str(version or "").isdigit() else None)
+    audit.check_version(organisation, whole_number(version))
     values = _values(actor, data)
     before = audit.snapshot(organisation)
     for key, value in values.items():

@@ -26,7 +26,7 @@ from registry.reports.figures import population_label
 from registry.reports.services import DEADLINES, Calendar, progress
 from registry.reports.workbook import report_xlsx
 from registry.units.services import get_by_code
-from registry.web import today
+from registry.web import today, year_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -41,9 +41,8 @@ def _unit() -> AdminUnit:
 
 
 def _year(unit: AdminUnit) -> int:
-    raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if (year := year_of(request.args.get("year"))) is not None:
+        return year
     years = years_with_results(unit.id)
     return years[-1] if years else today().year
 

@@ -16,9 +16,10 @@ from registry.admin.forms import AUDIT_LABELS, AuditFilterForm, object_type_choi
 from registry.auth.decorators import admin_required
 from registry.auth.services import in_scope, require_scope
 from registry.errors import RegistryError, ValidationFailed
+from registry.evaluation.summary import subject_results
 from registry.extensions import db
 from registry.models import AdminUnit, UnitLevel
-from registry.people_input import FieldErrors, choice, optional_date, parse_date
+from registry.people_input import FieldErrors, choice, optional_date, parse_date, whole_number
 from registry.templating import format_date
 from registry.units import services
 from registry.units.forms import DEFAULT_KIND, LEVEL_LABELS, MergeForm, UnitCreateForm, UnitEditForm
@@ -58,6 +59,7 @@ def detail(code: str) -> ResponseReturnValue:
         merged_from=merged_from,
         can_see=lambda u: in_scope(current_user, u),
         level_labels=LEVEL_LABELS,
+        results=subject_results(unit.level.value, unit.id),
         child_levels=services.allowed_child_levels(unit),
     )
 
@@ -125,11 +127,11 @@ def _update(form: UnitEditForm, unit: AdminUnit) -> None:
     errors = FieldErrors()
     valid_from, valid_to = _dates(form, errors)
     errors.raise_if_any()
-    version = form.version.data or ""
+    version = whole_number(form.version.data)
     services.update_unit(
         unit,
         actor=current_user,
-        version=int(version) if version.isdigit() else unit.version,
+        version=unit.version if version is None else version,
         name=(form.name.data or "").strip(),
         kind=form.kind.data or unit.kind,
         valid_from=valid_from,

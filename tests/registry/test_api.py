@@ -636,6 +636,7 @@ def test_activity_lifecycle(api, make_citizen):
     [
         ({"hours": "abc"}, {"hours"}),
         ({"hours": 0}, {"hours"}),
+        ({"hours": 0.004}, {"hours"}),  # stored to 2 decimals: was kept as 0 hours
         ({"hours": True}, {"hours"}),
         ({"held_on": "2999-01-01"}, {"held_on"}),
         ({"held_on": "31/02/2026"}, {"held_on"}),
@@ -650,3 +651,80 @@ def test_activity_validation(api, make_citizen, fields, errors):
     response = api("xa_a").post(f"/citizens/{citizen.id}/activities", json=activity_body(**fields))
     assert response.status_code == 422
     assert set(response.get_json()["fields"]) == errors
+
+
+# --- found by schemathesis (tests/registry/test_api_fuzz.py) --------------------------------
+
+
+def test_wrong_method_answers_405_naming_the_allowed_ones(api, client):
+    response = api("xa_a").client.open(f"{API}/citizens/1", method="PATCH")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "PUT", "DELETE"}
+    assert response.get_json()["status"] == 405
+    assert "POST" in client.open("/login", method="PATCH").headers["Allow"]  # web pages too
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "A" * 41 + " Bình",  # a family name longer than its column
+        "Lê " + "B" * 41,  # a given name longer than its column
+        "Lê " + " ".join(["Văn"] * 25) + " An",  # a middle name longer than its column
+        "İ" * 120,  # lower-cased to 240 code points
+        " ".join(["ß"] * 60),  # capitalised to "Ss"
+        " ".join(["한"] * 40),  # its search form decomposes each syllable into letters
+    ],
+    ids=["family", "given", "middle", "dotted-I", "sharp-s", "hangul"],
+)
+def test_names_that_outgrow_their_columns_answer_422(api, world, name):
+    alice = api("xa_a")
+    response = alice.post("/citizens", json=citizen_body(world, full_name=name))
+    assert response.status_code == 422  # was a 500 on PostgreSQL (value too long)
+    assert set(response.get_json()["fields"]) == {"full_name"}
+    assert alice.get("/citizens").get_json()["total"] == 0
+
+
+def test_names_that_just_fit_their_columns_are_kept(api, world):
+    name = " ".join(
+        ["Nguyễn" + "n" * 34, "Thị Bích Ngọc Ánh Dương Hồng Nhung Như", "H" + "ằ" * 37 + "ng"]
+    )
+    assert len(name) == 120
+    response = api("xa_a").post("/citizens", json=citizen_body(world, full_name=name))
+    assert response.status_code == 201
+    assert response.get_json()["full_name"] == name
+
+
+@pytest.mark.parametrize(
+    ("path", "length", "fields"),
+    [("/clans", 150, {}), ("/organisations", 200, {"kind": "school"})],
+    ids=["clan", "organisation"],
+)
+def test_group_names_whose_search_form_outgrows_its_column_answer_422(
+    api, world, path, length, fields
+):
+    body = {"name": "한" * length, "unit_id": world.units["commune_a"].id, **fields}
+    response = api("xa_a").post(path, json=body)
+    assert response.status_code == 422  # was a 500 on PostgreSQL (value too long)
+    assert set(response.get_json()["fields"]) == {"name"}
+
+
+def test_empty_filters_and_long_searches_are_accepted_as_documented(api, make_citizen):
+    make_citizen("Nguyễn Thị Hằng")
+    alice = api("xa_a")
+    assert alice.get("/citizens?unit=").get_json()["total"] == 1
+    assert codes(alice.get("/units?parent=")) == ["12865"]
+    assert alice.get("/citizens?q=" + "hang" + "x" * 200).get_json()["total"] == 0
+    assert alice.get("/citizens?q=" + "hang" + " " * 200).get_json()["total"] == 1
+    document = alice.get("/openapi.json").get_json()
+    for path, name in (("/citizens", "unit"), ("/citizens", "q"), ("/units", "parent")):
+        (param,) = (p for p in document["paths"][path]["get"]["parameters"] if p["name"] == name)
+        assert {"minLength", "maxLength"}.isdisjoint(param["schema"]), (path, name)
+
+
+def test_too_large_bodies_answer_a_documented_413(app, api):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = api("xa_a").post("/citizens", json={"full_name": "A" * 2000})
+    assert response.status_code == 413
+    assert response.get_json()["status"] == 413
+    document = api("xa_a").get("/openapi.json").get_json()
+    assert "413" in document["paths"]["/citizens"]["post"]["responses"]
