@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 import criteria
 from registry.errors import RegistryError
-from registry.evaluation.services import LevelReport, evaluate_year
+from registry.evaluation.services import LevelReport, evaluate_year, vacuum_results
 from registry.extensions import db
 
 LEVEL_NAMES = {
@@ -51,6 +51,7 @@ def evaluate_command(year: int, unit_code: str | None) -> None:
     click.echo(f"Đánh giá năm {year}{' — ' + unit_code if unit_code else ''}:")
     evaluate_year(year, root, progress=show)
     db.session.commit()
+    vacuum_results()
     click.echo(f"Xong trong {time.perf_counter() - started:.1f} s.")
 
 

@@ -285,8 +285,15 @@ def _evaluate_group(
         params["unit_ids"] = list(unit_ids)
     if only_ids is not None:
         params["only_ids"] = list(only_ids)
+    # PostgreSQL writes a new row version for every update anyway, and finding the rows a
+    # province-wide upsert did not write meant scanning old and new versions (measured 22 s
+    # for the citizens): there, a whole run deletes first and inserts
+    delete_first = whole and db.session.get_bind().dialect.name == "postgresql"
+    if delete_first:
+        _delete_old(kind, period, unit_ids, only_ids, whole=whole, written_at=None)
     db.session.execute(statement, params)
-    _delete_old(kind, period, unit_ids, only_ids, whole=whole, written_at=now)
+    if not delete_first:
+        _delete_old(kind, period, unit_ids, only_ids, whole=whole, written_at=now)
     return _count(kind, period, unit_ids, only_ids, whole=whole) if count else (0, 0)
 
 
@@ -314,13 +321,27 @@ def _delete_old(
     only_ids: list[int] | None,
     *,
     whole: bool = False,
-    written_at: datetime,
+    written_at: datetime | None,
 ) -> None:
-    """Delete the results of the scope that were not written at ``written_at``."""
+    """Delete the results of the scope that were not written at ``written_at`` (all: None)."""
     # Core, not ORM: results are never loaded as objects while evaluating, and the ORM's
     # session synchronisation cost more than the DELETE itself
     scope = _scope(kind, period, unit_ids, only_ids, whole=whole)
-    db.session.execute(delete(RESULTS).where(scope, RESULTS.c.evaluated_at != written_at))
+    if written_at is not None:
+        scope = scope & (RESULTS.c.evaluated_at != written_at)
+    db.session.execute(delete(RESULTS).where(scope))
+
+
+def vacuum_results() -> None:
+    """After a large evaluation has been committed: let PostgreSQL reclaim the replaced rows
+    of ``evaluation_results`` and refresh its statistics (outside any transaction). Without
+    it, back-to-back province runs left over ten million dead rows for the next run and every
+    roll-up to wade through. Nothing to do on SQLite, which rewrites rows in place."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) evaluation_results"))
 
 
 def _count(
