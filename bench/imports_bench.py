@@ -122,6 +122,7 @@ def main() -> None:
                 report = timed(label, lambda dry_run=dry_run: run(dry_run))
                 print("  " + report.summary().replace("\n", "\n  "))
             citizens = db.session.scalar(text("SELECT COUNT(*) FROM citizens"))
+            db.session.remove()  # end the read before DROP (PostgreSQL would wait for it)
             db.drop_all()
     if args.json:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
