@@ -175,7 +175,8 @@ def _import_rows(name: str, f: dict[str, Any]) -> list[str]:
 
 def _soak_rows(name: str, f: dict[str, Any]) -> list[str]:
     memory = f["memory_mb"]
-    ok = f["errors"] == 0 and f["server_errors"] == 0 and f["unexpected_status"] == 0
+    stable = memory["last_third_max"] <= 1.1 * memory["first_third_max"]
+    ok = f["errors"] == 0 and f["server_errors"] == 0 and f["unexpected_status"] == 0 and stable
     return [
         f"| soak: mixed traffic {f['seconds']:g} s, {f['clients']} clients, gunicorn "
         f"{f['workers']} workers | {name} | {f['requests']:,} requests, {f['errors']} errors, "
