@@ -24,7 +24,7 @@ from criteria import (
     Share,
 )
 from registry.evaluation.facts import Period
-from registry.evaluation.services import build_source
+from registry.evaluation.services import build_source, cached_statement
 from registry.evaluation.sets import all_sets, applicable
 from registry.extensions import db
 from registry.models import AdminUnit, Assessment, EvaluationResult
@@ -54,16 +54,12 @@ def _evidence(kind: str, subject_id: int, year: int) -> dict[str, str]:
     return {str(cid): str(evidence) for cid, evidence in rows}
 
 
-# built statements by (kind, set, year): building one cost more than running it (status page)
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
-
-
 def _facts_statement(kind: str, cset: CriteriaSet, year: int) -> Any:
     """The evaluation's own fact sub-queries for one subject (``unit_ids``, ``only_ids``)."""
-    key = (kind, cset, year)
-    cached = _STATEMENTS.get(key)
-    if cached is not None:
-        return cached
+    return cached_statement(("facts", kind, cset, year), lambda: _build_facts(kind, cset, year))
+
+
+def _build_facts(kind: str, cset: CriteriaSet, year: int) -> Any:
     unit_ids = bindparam("unit_ids", expanding=True)
     only_ids = bindparam("only_ids", expanding=True)
     subj, source, columns = build_source(kind, cset, Period(year), unit_ids, only_ids)
@@ -73,11 +69,7 @@ def _facts_statement(kind: str, cset: CriteriaSet, year: int) -> Any:
             expr = getattr(cols, name)
             if expr is not None:
                 labelled.append(expr.label(f"{name}:{cid}"))
-    statement = select(subj.c.subject_id, *labelled).select_from(source)
-    if len(_STATEMENTS) > 500:
-        _STATEMENTS.clear()
-    _STATEMENTS[key] = statement
-    return statement
+    return select(subj.c.subject_id, *labelled).select_from(source)
 
 
 def gather_facts(

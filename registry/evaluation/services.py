@@ -193,9 +193,20 @@ COLUMNS = (
     "points",
     "evaluated_at",
 )
-# built statements, by (kind, set, year, whole, few): building one costs more than running it
-# when a single activity is recorded; the unit and subject ids are bound at execution
+# built statements: building one costs more than running it when a single activity is recorded
+# or one citizen's page is shown; the unit and subject ids are bound at execution
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def cached_statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement built by ``build()`` for ``key``, built once per process (the cache is
+    emptied past 500 entries: sets and years come and go, it never grows without bound)."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) > 500:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = build()
+    return statement
 
 
 UPDATED = ("unit_id", "set_id", "set_version", "total", "passed", "level", "points", "evaluated_at")
@@ -212,10 +223,13 @@ def _insert_statement(kind: str, cset: CriteriaSet, period: Period, whole: bool,
     ``only_ids`` (when ``few``), ``evaluated_at``.
     """
     dialect = db.session.get_bind().dialect.name
-    key = (dialect, kind, cset, period.year, whole, few)
-    cached = _STATEMENTS.get(key)
-    if cached is not None:
-        return cached
+    key = ("insert", dialect, kind, cset, period.year, whole, few)
+    return cached_statement(key, lambda: _build_insert(dialect, kind, cset, period, whole, few))
+
+
+def _build_insert(
+    dialect: str, kind: str, cset: CriteriaSet, period: Period, whole: bool, few: bool
+) -> Any:
     unit_ids: Any = None if whole else bindparam("unit_ids", expanding=True)
     only_ids: Any = bindparam("only_ids", expanding=True) if few else None
     subj, source, facts = build_source(kind, cset, period, unit_ids, only_ids, whole=whole)
@@ -252,14 +266,10 @@ def _insert_statement(kind: str, cset: CriteriaSet, period: Period, whole: bool,
     )
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     inserted = upsert(RESULTS).from_select(list(COLUMNS), scored)
-    statement = inserted.on_conflict_do_update(
+    return inserted.on_conflict_do_update(
         index_elements=["year", "subject_type", "subject_id"],
         set_={name: inserted.excluded[name] for name in UPDATED},
     )
-    if len(_STATEMENTS) > 500:  # sets and years come and go: never grow without bound
-        _STATEMENTS.clear()
-    _STATEMENTS[key] = statement
-    return statement
 
 
 def _evaluate_group(
